@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import ContactPerson, FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
+
+
+@admin.register(OfferType, TargetGroup)
+class ReferenceDataAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["ref", "name", "kind", "administration", "cvr", "contract_manager", "referral_status", "active"]
+    list_filter = ["kind", "administration", "referral_status", "active"]
+    search_fields = ["ref", "name", "cvr"]
+    list_select_related = ["contract_manager"]
+    readonly_fields = ["referral_set_on", "referral_set_by"]
+    inlines = [ContactPersonInline]
+
+
+@admin.register(FrameworkAgreement)
+class FrameworkAgreementAdmin(admin.ModelAdmin):
+    list_display = ["title", "provider", "case_number", "starts_on", "ends_on"]
+    search_fields = ["title", "case_number", "provider__name"]
+    list_select_related = ["provider"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["ref", "name", "provider", "offer_type", "target_group", "referral_status", "active"]
+    list_filter = ["offer_type", "target_group", "referral_status", "active"]
+    search_fields = ["ref", "name", "provider__name"]
+    list_select_related = ["provider", "offer_type", "target_group"]
+    autocomplete_fields = ["provider", "agreement"]
+    readonly_fields = ["referral_set_on", "referral_set_by"]

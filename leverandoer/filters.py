@@ -1,0 +1,79 @@
+"""List filters (django-filter). Each list page binds one of these to the query string."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .forms import UserChoiceField, contract_managers
+from .models import FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
+
+
+class UserFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+class ProviderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Provider.Kind.choices)
+    administration = django_filters.ChoiceFilter(label=_("administration"), choices=Provider.Administration.choices)
+    contract_manager = UserFilter(label=_("contract manager"), queryset=lambda request: contract_managers())
+    referral_status = django_filters.ChoiceFilter(label=_("referral status"), choices=ReferralStatus.choices)
+    active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = Provider
+        fields = ["q", "kind", "administration", "contract_manager", "referral_status", "active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(ref__icontains=value) | Q(cvr__icontains=value))
+
+
+class OfferFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    offer_type = django_filters.ModelChoiceFilter(label=_("offer type"), queryset=OfferType.objects.all())
+    target_group = django_filters.ModelChoiceFilter(label=_("target group"), queryset=TargetGroup.objects.all())
+    provider__kind = django_filters.ChoiceFilter(label=_("provider kind"), choices=Provider.Kind.choices)
+    referral_status = django_filters.ChoiceFilter(label=_("referral status"), choices=ReferralStatus.choices)
+    active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = Offer
+        fields = ["q", "offer_type", "target_group", "provider__kind", "referral_status", "active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(ref__icontains=value)
+            | Q(provider__name__icontains=value)
+            | Q(delivery_address__icontains=value)
+        )
+
+
+class AgreementFilter(django_filters.FilterSet):
+    PERIOD_CHOICES = [("current", _("Current")), ("expired", _("Expired")), ("future", _("Not yet started"))]
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    period = django_filters.ChoiceFilter(label=_("period"), choices=PERIOD_CHOICES, method="filter_period")
+
+    class Meta:
+        model = FrameworkAgreement
+        fields = ["q", "period"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(title__icontains=value) | Q(case_number__icontains=value) | Q(provider__name__icontains=value)
+        )
+
+    def filter_period(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "current":
+            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
+        if value == "expired":
+            return queryset.filter(ends_on__lt=today)
+        return queryset.filter(starts_on__gt=today)

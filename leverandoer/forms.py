@@ -1,0 +1,167 @@
+"""Forms validate and normalise input; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .access import Role
+from .models import ContactPerson, FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def contract_managers():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.CONTRACT_MANAGER, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ProviderForm(forms.ModelForm):
+    contract_manager = UserChoiceField(queryset=None, required=False, label=_("contract manager"))
+
+    class Meta:
+        model = Provider
+        fields = ["ref", "name", "kind", "administration", "cvr", "address", "contract_manager", "active", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract_manager"].queryset = contract_managers()
+        if self.instance.pk:
+            self.fields["ref"].disabled = True
+            self.fields["ref"].help_text = _("The reference cannot be changed.")
+        else:
+            self.fields["ref"].required = False
+            self.fields["ref"].help_text = _("Leave empty to have one generated.")
+
+    def clean_cvr(self) -> str:
+        return "".join(self.cleaned_data.get("cvr", "").split())
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Provider.Kind.INTERNAL:
+            if not cleaned.get("administration"):
+                self.add_error("administration", _("An internal provider must belong to SUF, SOF or BIF."))
+            if cleaned.get("cvr"):
+                self.add_error("cvr", _("An internal provider must not have a CVR number."))
+        elif kind:
+            if cleaned.get("administration"):
+                self.add_error("administration", _("Only internal providers may belong to an administration."))
+            if kind == Provider.Kind.EXTERNAL and not cleaned.get("cvr") and "cvr" not in self.errors:
+                self.add_error("cvr", _("An external provider must have a CVR number."))
+        return cleaned
+
+
+class ContactPersonForm(forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "title", "email", "phone"]
+
+
+ContactFormSet = forms.inlineformset_factory(
+    Provider, ContactPerson, form=ContactPersonForm, extra=1, can_delete=True, max_num=20, validate_max=True
+)
+
+
+def contacts_from_formset(formset) -> list[dict]:
+    """The contacts to keep, as plain dicts for `provider_save`."""
+    kept = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        contact = {field: data[field] for field in ContactPersonForm.Meta.fields}
+        contact["id"] = data["id"].pk if data.get("id") else None
+        kept.append(contact)
+    return kept
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = FrameworkAgreement
+        fields = ["provider", "title", "case_number", "starts_on", "ends_on", "notes"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.exclude(kind=Provider.Kind.INTERNAL)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The agreement cannot end before it starts."))
+        return cleaned
+
+
+class OfferForm(forms.ModelForm):
+    class Meta:
+        model = Offer
+        fields = [
+            "ref",
+            "name",
+            "provider",
+            "agreement",
+            "offer_type",
+            "target_group",
+            "delivery_address",
+            "result_basis",
+            "result_months",
+            "active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.order_by("name")
+        self.fields["agreement"].queryset = FrameworkAgreement.objects.select_related("provider")
+        self.fields["offer_type"].queryset = OfferType.objects.filter(active=True)
+        self.fields["target_group"].queryset = TargetGroup.objects.filter(active=True)
+        if self.instance.pk:
+            self.fields["ref"].disabled = True
+            self.fields["ref"].help_text = _("The reference cannot be changed.")
+            # Keep a deactivated type or group selectable on offers that already use it.
+            self.fields["offer_type"].queryset = OfferType.objects.filter(
+                pk=self.instance.offer_type_id
+            ) | OfferType.objects.filter(active=True)
+            self.fields["target_group"].queryset = TargetGroup.objects.filter(
+                pk=self.instance.target_group_id
+            ) | TargetGroup.objects.filter(active=True)
+        else:
+            self.fields["ref"].required = False
+            self.fields["ref"].help_text = _("Leave empty to have one generated.")
+
+    def clean(self):
+        cleaned = super().clean()
+        provider, agreement = cleaned.get("provider"), cleaned.get("agreement")
+        if provider and agreement and agreement.provider_id != provider.pk:
+            self.add_error("agreement", _("The framework agreement belongs to another provider."))
+        return cleaned
+
+
+class ReferralStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("referral status"), choices=ReferralStatus.choices)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") in (ReferralStatus.RESTRICTED, ReferralStatus.STOPPED)
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error("reason", _("Give the reason when referrals are restricted or stopped."))
+        return cleaned

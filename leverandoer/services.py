@@ -1,0 +1,94 @@
+"""Writes to providers, agreements, offers and referral status."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import ContactPerson, FrameworkAgreement, Offer, Provider, ReferralFields
+
+PROVIDER_REF_PREFIX = "LEV-"
+OFFER_REF_PREFIX = "TIL-"
+
+
+def next_ref(*, model: type[models.Model], prefix: str, width: int) -> str:
+    """The next free `<prefix><number>` ref, one past the highest number in use with that prefix.
+
+    Refs given on import may follow other patterns; only those with the prefix count.
+    """
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbers = [
+        int(match.group(1))
+        for ref in model.objects.filter(ref__startswith=prefix).values_list("ref", flat=True)
+        if (match := pattern.match(ref))
+    ]
+    return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
+
+
+def _apply(instance: models.Model, data: dict[str, Any]) -> None:
+    for field, value in data.items():
+        setattr(instance, field, value)
+
+
+@transaction.atomic
+def provider_save(*, provider: Provider | None, data: dict[str, Any], contacts: list[dict[str, Any]]) -> Provider:
+    """Create (provider None) or update a provider and replace its contact persons.
+
+    `contacts` is the full list to keep: dicts of contact fields, with `id` for existing ones.
+    A ref is generated when none is given, and never changes once set.
+    """
+    if provider is None:
+        provider = Provider(**data)
+        if not provider.ref:
+            provider.ref = next_ref(model=Provider, prefix=PROVIDER_REF_PREFIX, width=4)
+    else:
+        data.pop("ref", None)
+        _apply(provider, data)
+    provider.full_clean()
+    provider.save()
+    kept_ids = [contact["id"] for contact in contacts if contact.get("id")]
+    provider.contacts.exclude(pk__in=kept_ids).delete()
+    for contact in contacts:
+        fields = {key: value for key, value in contact.items() if key != "id"}
+        if contact.get("id"):
+            provider.contacts.filter(pk=contact["id"]).update(**fields)
+        else:
+            ContactPerson.objects.create(provider=provider, **fields)
+    return provider
+
+
+@transaction.atomic
+def agreement_save(*, agreement: FrameworkAgreement, data: dict[str, Any]) -> FrameworkAgreement:
+    _apply(agreement, data)
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def offer_save(*, offer: Offer | None, data: dict[str, Any]) -> Offer:
+    """Create (offer None) or update an offer; a ref is generated when none is given."""
+    if offer is None:
+        offer = Offer(**data)
+        if not offer.ref:
+            offer.ref = next_ref(model=Offer, prefix=OFFER_REF_PREFIX, width=5)
+    else:
+        data.pop("ref", None)
+        _apply(offer, data)
+    offer.full_clean()
+    offer.save()
+    return offer
+
+
+@transaction.atomic
+def referral_status_set(*, target: ReferralFields, status: str, reason: str, by, on=None) -> ReferralFields:
+    """Open, restrict or stop referrals to a provider or an offer, recording who, when and why."""
+    target.referral_status = status
+    target.referral_reason = reason
+    target.referral_set_on = on or timezone.localdate()
+    target.referral_set_by = by
+    target.save(update_fields=["referral_status", "referral_reason", "referral_set_on", "referral_set_by"])
+    return target

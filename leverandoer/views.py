@@ -1,0 +1,190 @@
+"""Pages for providers, framework agreements, offers and comparable groups.
+
+Each view: access declared, form bound, one service called, redirect or render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .access import STAFF, allow
+from .filters import AgreementFilter, OfferFilter, ProviderFilter
+from .forms import AgreementForm, ContactFormSet, OfferForm, ProviderForm, ReferralStatusForm, contacts_from_formset
+from .models import FrameworkAgreement, Offer, Provider
+
+PAGE_SIZE = 25
+
+
+def _list_page(request, filterset, template: str, **context):
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, template, {"filter": filterset, "page": page, "querystring": query.urlencode(), **context})
+
+
+def _save(form, service, **kwargs):
+    """Call a service for a valid form; the model's own validation errors become form errors."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+# --- Providers -------------------------------------------------------------------------------
+
+
+@allow(STAFF)
+def provider_list(request):
+    filterset = ProviderFilter(request.GET, queryset=selectors.providers_for_list())
+    return _list_page(request, filterset, "leverandoer/provider_list.html")
+
+
+@allow(STAFF)
+def provider_detail(request, ref: str):
+    provider = selectors.provider_get(ref=ref)
+    return render(request, "leverandoer/provider_detail.html", {"provider": provider})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def provider_create(request):
+    return _provider_form(request, provider=None)
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def provider_edit(request, ref: str):
+    return _provider_form(request, provider=selectors.provider_get(ref=ref))
+
+
+def _provider_form(request, *, provider: Provider | None):
+    form = ProviderForm(request.POST or None, instance=provider)
+    formset = ContactFormSet(request.POST or None, instance=provider or Provider(), prefix="contacts")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        contacts = contacts_from_formset(formset)
+        saved = _save(form, services.provider_save, provider=provider, data=dict(form.cleaned_data), contacts=contacts)
+        if saved:
+            messages.success(request, _("The provider %(name)s was saved.") % {"name": saved.name})
+            return redirect(saved)
+    return render(request, "leverandoer/provider_form.html", {"form": form, "formset": formset, "provider": provider})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def provider_referral(request, ref: str):
+    return _referral_form(request, target=selectors.provider_get(ref=ref))
+
+
+# --- Framework agreements --------------------------------------------------------------------
+
+
+@allow(STAFF)
+def agreement_list(request):
+    filterset = AgreementFilter(request.GET, queryset=selectors.agreements_for_list())
+    return _list_page(request, filterset, "leverandoer/frameworkagreement_list.html")
+
+
+@allow(STAFF)
+def agreement_detail(request, pk: int):
+    agreement = selectors.agreement_get(pk=pk)
+    return render(request, "leverandoer/frameworkagreement_detail.html", {"agreement": agreement})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def agreement_create(request):
+    initial = {"provider": Provider.objects.filter(ref=request.GET.get("provider", "")).first()}
+    return _agreement_form(request, agreement=FrameworkAgreement(), initial=initial)
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request, pk: int):
+    return _agreement_form(request, agreement=selectors.agreement_get(pk=pk), initial={})
+
+
+def _agreement_form(request, *, agreement: FrameworkAgreement, initial: dict):
+    form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, services.agreement_save, agreement=agreement, data=dict(form.cleaned_data))
+        if saved:
+            messages.success(request, _("The framework agreement %(title)s was saved.") % {"title": saved.title})
+            return redirect(saved)
+    return render(request, "leverandoer/frameworkagreement_form.html", {"form": form, "agreement": agreement})
+
+
+# --- Offers ----------------------------------------------------------------------------------
+
+
+@allow(STAFF)
+def offer_list(request):
+    filterset = OfferFilter(request.GET, queryset=selectors.offers_for_list())
+    return _list_page(request, filterset, "leverandoer/offer_list.html")
+
+
+@allow(STAFF)
+def offer_detail(request, ref: str):
+    offer = selectors.offer_get(ref=ref)
+    comparable = selectors.comparable_offers(offer=offer)
+    return render(request, "leverandoer/offer_detail.html", {"offer": offer, "comparable": comparable})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def offer_create(request):
+    initial = {"provider": Provider.objects.filter(ref=request.GET.get("provider", "")).first()}
+    return _offer_form(request, offer=None, initial=initial)
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def offer_edit(request, ref: str):
+    return _offer_form(request, offer=selectors.offer_get(ref=ref), initial={})
+
+
+def _offer_form(request, *, offer: Offer | None, initial: dict):
+    form = OfferForm(request.POST or None, instance=offer, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, services.offer_save, offer=offer, data=dict(form.cleaned_data))
+        if saved:
+            messages.success(request, _("The offer %(name)s was saved.") % {"name": saved.name})
+            return redirect(saved)
+    return render(request, "leverandoer/offer_form.html", {"form": form, "offer": offer})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def offer_referral(request, ref: str):
+    return _referral_form(request, target=selectors.offer_get(ref=ref))
+
+
+# --- Shared ----------------------------------------------------------------------------------
+
+
+def _referral_form(request, *, target: Provider | Offer):
+    form = ReferralStatusForm(
+        request.POST or None, initial={"status": target.referral_status, "reason": target.referral_reason}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.referral_status_set(
+            target=target, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"], by=request.user
+        )
+        messages.success(
+            request,
+            _("Referral status for %(name)s is now: %(status)s.")
+            % {"name": target.name, "status": target.get_referral_status_display()},
+        )
+        return redirect(target)
+    return render(request, "leverandoer/referral_form.html", {"form": form, "target": target})
+
+
+@allow(STAFF)
+def comparable_group_list(request):
+    return render(request, "leverandoer/comparable_group_list.html", {"groups": selectors.comparable_groups()})

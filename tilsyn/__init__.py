@@ -1,0 +1,7 @@
+"""Tilsyn: the project package and the supervision domain."""
+
+from __future__ import annotations
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

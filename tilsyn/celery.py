@@ -1,0 +1,17 @@
+"""The Celery application. Tasks are thin wrappers that load rows by primary key and call a
+service; the database, not the broker, is the durable record of every piece of work."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tilsyn.settings")
+
+app = Celery("tilsyn")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic schedules are declared here, in one place, and run under `celery beat`.
+app.conf.beat_schedule = {}

@@ -1,0 +1,27 @@
+"""The navigation menu, built from the apps' declared entries and each view's access rule."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.urls import NoReverseMatch, resolve, reverse
+
+from leverandoer.access import PUBLIC, Role, allowed_roles_of, user_roles
+
+
+def navigation(request) -> dict:
+    roles = user_roles(getattr(request, "user", None))
+    if not roles:
+        return {"nav_items": [], "user_roles": []}
+    items = []
+    current = request.path
+    for config in apps.get_app_configs():
+        for url_name, label in getattr(config, "nav_items", []):
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                continue
+            allowed = allowed_roles_of(resolve(url).func)
+            if allowed == PUBLIC or (allowed and roles & allowed):
+                items.append({"url": url, "label": label, "active": current.startswith(url)})
+    role_labels = [Role(role).label for role in Role if role in roles]
+    return {"nav_items": items, "user_roles": role_labels}

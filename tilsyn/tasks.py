@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True)
+def worker_ping_answer(self, ping_id: int) -> None:
+    services.worker_ping_answer(ping_id=ping_id, worker=self.request.hostname or "eager")
