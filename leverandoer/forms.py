@@ -67,10 +67,13 @@ class ProviderForm(forms.ModelForm):
         return cleaned
 
 
+CONTACT_FIELDS = ("name", "title", "email", "phone")
+
+
 class ContactPersonForm(forms.ModelForm):
     class Meta:
         model = ContactPerson
-        fields = ["name", "title", "email", "phone"]
+        fields = CONTACT_FIELDS
 
 
 ContactFormSet = forms.inlineformset_factory(
@@ -85,7 +88,7 @@ def contacts_from_formset(formset) -> list[dict]:
         data = form.cleaned_data
         if not data or data.get("DELETE"):
             continue
-        contact = {field: data[field] for field in ContactPersonForm.Meta.fields}
+        contact = {field: data[field] for field in CONTACT_FIELDS}
         contact["id"] = data["id"].pk if data.get("id") else None
         kept.append(contact)
     return kept

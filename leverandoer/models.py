@@ -90,7 +90,13 @@ class Provider(ReferralFields):
         SOF = "SOF", _("SOF – Health and Care Administration")
         BIF = "BIF", _("BIF – Employment and Integration Administration")
 
-    ref = models.CharField(_("reference"), max_length=32, unique=True, validators=[ref_validator])
+    ref = models.CharField(
+        _("reference"),
+        max_length=32,
+        unique=True,
+        validators=[ref_validator],
+        error_messages={"unique": _("This reference is already in use.")},
+    )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     administration = models.CharField(
@@ -214,7 +220,13 @@ class Offer(ReferralFields):
         COURSE_END = "end", _("after course end")
         COURSE_START = "start", _("after course start")
 
-    ref = models.CharField(_("reference"), max_length=32, unique=True, validators=[ref_validator])
+    ref = models.CharField(
+        _("reference"),
+        max_length=32,
+        unique=True,
+        validators=[ref_validator],
+        error_messages={"unique": _("This reference is already in use.")},
+    )
     name = models.CharField(_("name"), max_length=200)
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offers")
     agreement = models.ForeignKey(

@@ -7,4 +7,5 @@ from . import services
 
 @shared_task(bind=True, acks_late=True)
 def worker_ping_answer(self, ping_id: int) -> None:
-    services.worker_ping_answer(ping_id=ping_id, worker=self.request.hostname or "eager")
+    worker = "eager" if self.request.is_eager else (self.request.hostname or "")
+    services.worker_ping_answer(ping_id=ping_id, worker=worker)

@@ -35,11 +35,11 @@ DEMO_USERS = [
 ]
 
 
-def _read_logins() -> dict[str, str]:
-    if not LOGINS_FILE.exists():
+def _read_logins(logins_file: Path) -> dict[str, str]:
+    if not logins_file.exists():
         return {}
     logins = {}
-    for line in LOGINS_FILE.read_text(encoding="utf-8").splitlines():
+    for line in logins_file.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) >= 2 and not line.startswith("#"):
             logins[parts[0]] = parts[1]
@@ -51,19 +51,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2025, help="Random seed for reproducible demo data.")
+        parser.add_argument("--logins-file", type=Path, default=LOGINS_FILE, help="Where the demo logins are kept.")
 
-    def handle(self, *args, seed: int, **options):
-        users = self._ensure_users()
+    def handle(self, *args, seed: int, logins_file: Path, **options):
+        users = self._ensure_users(logins_file)
         if Provider.objects.exists():
             self.stdout.write("Demo data: the database already holds providers; nothing added.")
         else:
             with transaction.atomic():
                 self._seed(random.Random(seed), users)
-        self.stdout.write(LOGINS_FILE.read_text(encoding="utf-8"))
+        self.stdout.write(logins_file.read_text(encoding="utf-8"))
 
-    def _ensure_users(self) -> dict:
+    def _ensure_users(self, logins_file: Path) -> dict:
         User = get_user_model()
-        logins = _read_logins()
+        logins = _read_logins(logins_file)
         users = {}
         lines = ["# Demo logins for Tilsyn (user, password, role). Not for production.\n"]
         for username, first, last, role in DEMO_USERS:
@@ -78,7 +79,7 @@ class Command(BaseCommand):
             user.groups.set([Group.objects.get(name=role)])
             users[username] = user
             lines.append(f"{username:<20} {password:<16} {Role(role).label}\n")
-        LOGINS_FILE.write_text("".join(lines), encoding="utf-8")
+        logins_file.write_text("".join(lines), encoding="utf-8")
         return users
 
     def _seed(self, rng: random.Random, users: dict) -> None:

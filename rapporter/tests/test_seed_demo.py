@@ -1,0 +1,56 @@
+"""seed_demo: realistic demo data in an empty database, and demo logins that work."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from leverandoer.access import Role, user_roles
+from leverandoer.models import FrameworkAgreement, Offer, Provider
+from leverandoer.validators import cvr_is_valid
+
+pytestmark = pytest.mark.django_db
+
+
+def read_logins(path) -> dict[str, str]:
+    return {
+        line.split()[0]: line.split()[1]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def test_seed_demo_creates_providers_of_every_kind_and_a_login_per_role(tmp_path, capsys):
+    logins_file = tmp_path / "logins.txt"
+    call_command("seed_demo", logins_file=logins_file)
+
+    assert 35 <= Provider.objects.count() <= 45
+    assert 100 <= Offer.objects.count() <= 140
+    kinds = set(Provider.objects.values_list("kind", flat=True))
+    assert kinds == {"external", "internal", "anden_aktoer"}
+    assert all(cvr_is_valid(cvr) for cvr in Provider.objects.exclude(kind="internal").values_list("cvr", flat=True))
+    assert not Provider.objects.filter(kind="internal", administration="").exists()
+    assert FrameworkAgreement.objects.filter(provider__kind="external").count() >= 20
+    assert Offer.objects.values("offer_type", "target_group").distinct().count() >= 10
+    assert Provider.objects.exclude(referral_status="open").exists()
+
+    logins = read_logins(logins_file)
+    roles = set()
+    for username, password in logins.items():
+        user = authenticate(username=username, password=password)
+        assert user is not None, username
+        roles |= user_roles(user)
+    assert roles == set(Role)
+    assert "kontraktansvarlig" in capsys.readouterr().out
+
+
+def test_seed_demo_twice_adds_nothing_and_keeps_the_passwords(tmp_path):
+    logins_file = tmp_path / "logins.txt"
+    call_command("seed_demo", logins_file=logins_file)
+    first = read_logins(logins_file)
+    providers = Provider.objects.count()
+    call_command("seed_demo", logins_file=logins_file)
+    assert read_logins(logins_file) == first
+    assert Provider.objects.count() == providers
+    assert authenticate(username="administrator", password=first["administrator"]) is not None
