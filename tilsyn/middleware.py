@@ -1,11 +1,14 @@
-"""Enforces the access declaration of every view (see `leverandoer.access`)."""
+"""Access declarations enforced on every request, and the choice of interface language."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from leverandoer.access import PUBLIC, allowed_roles_of, user_roles
 
@@ -40,3 +43,18 @@ class RoleAccessMiddleware:
         if not user_roles(request.user) & allowed:
             raise PermissionDenied
         return None
+
+
+class DanishFirstLocaleMiddleware(LocaleMiddleware):
+    """Danish unless the user has chosen another language with the language menu.
+
+    Django's own middleware follows the browser's Accept-Language, which would show a municipal
+    employee with an English browser an English interface they never asked for.
+    """
+
+    def process_request(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
