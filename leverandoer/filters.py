@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,17 +12,27 @@ from .forms import UserChoiceField, contract_managers
 from .models import FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
 
 
+ALL = _("All")
+YES_NO = forms.Select(choices=[("", ALL), ("true", _("Yes")), ("false", _("No"))])
+
+
 class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
 
 class ProviderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=Provider.Kind.choices)
-    administration = django_filters.ChoiceFilter(label=_("administration"), choices=Provider.Administration.choices)
-    contract_manager = UserFilter(label=_("contract manager"), queryset=lambda request: contract_managers())
-    referral_status = django_filters.ChoiceFilter(label=_("referral status"), choices=ReferralStatus.choices)
-    active = django_filters.BooleanFilter(label=_("active"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Provider.Kind.choices, empty_label=ALL)
+    administration = django_filters.ChoiceFilter(
+        label=_("Administration"), choices=Provider.Administration.choices, empty_label=ALL
+    )
+    contract_manager = UserFilter(
+        label=_("Contract manager"), queryset=lambda request: contract_managers(), empty_label=ALL
+    )
+    referral_status = django_filters.ChoiceFilter(
+        label=_("Referral status"), choices=ReferralStatus.choices, empty_label=ALL
+    )
+    active = django_filters.BooleanFilter(label=_("Active"), widget=YES_NO)
 
     class Meta:
         model = Provider
@@ -34,11 +45,19 @@ class ProviderFilter(django_filters.FilterSet):
 
 class OfferFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    offer_type = django_filters.ModelChoiceFilter(label=_("offer type"), queryset=OfferType.objects.all())
-    target_group = django_filters.ModelChoiceFilter(label=_("target group"), queryset=TargetGroup.objects.all())
-    provider__kind = django_filters.ChoiceFilter(label=_("provider kind"), choices=Provider.Kind.choices)
-    referral_status = django_filters.ChoiceFilter(label=_("referral status"), choices=ReferralStatus.choices)
-    active = django_filters.BooleanFilter(label=_("active"))
+    offer_type = django_filters.ModelChoiceFilter(
+        label=_("Offer type"), queryset=OfferType.objects.all(), empty_label=ALL
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        label=_("Target group"), queryset=TargetGroup.objects.all(), empty_label=ALL
+    )
+    provider__kind = django_filters.ChoiceFilter(
+        label=_("Provider kind"), choices=Provider.Kind.choices, empty_label=ALL
+    )
+    referral_status = django_filters.ChoiceFilter(
+        label=_("Referral status"), choices=ReferralStatus.choices, empty_label=ALL
+    )
+    active = django_filters.BooleanFilter(label=_("Active"), widget=YES_NO)
 
     class Meta:
         model = Offer
@@ -58,7 +77,9 @@ class AgreementFilter(django_filters.FilterSet):
     PERIOD_CHOICES = [("current", _("Current")), ("expired", _("Expired")), ("future", _("Not yet started"))]
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    period = django_filters.ChoiceFilter(label=_("period"), choices=PERIOD_CHOICES, method="filter_period")
+    period = django_filters.ChoiceFilter(
+        label=_("Period"), choices=PERIOD_CHOICES, method="filter_period", empty_label=ALL
+    )
 
     class Meta:
         model = FrameworkAgreement

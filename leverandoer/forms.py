@@ -31,7 +31,7 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class ProviderForm(forms.ModelForm):
-    contract_manager = UserChoiceField(queryset=None, required=False, label=_("contract manager"))
+    contract_manager = UserChoiceField(queryset=None, required=False, label=_("Contract manager"))
 
     class Meta:
         model = Provider
@@ -77,7 +77,7 @@ class ContactPersonForm(forms.ModelForm):
 
 
 ContactFormSet = forms.inlineformset_factory(
-    Provider, ContactPerson, form=ContactPersonForm, extra=1, can_delete=True, max_num=20, validate_max=True
+    Provider, ContactPerson, form=ContactPersonForm, extra=2, can_delete=True, max_num=20, validate_max=True
 )
 
 
