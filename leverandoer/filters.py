@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from .forms import UserChoiceField, contract_managers
 from .models import FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
 
-
 ALL = _("All")
 YES_NO = forms.Select(choices=[("", ALL), ("true", _("Yes")), ("false", _("No"))])
 

@@ -21,6 +21,17 @@ ref_validator = RegexValidator(
 )
 
 
+def ref_field() -> models.CharField:
+    """A unique, human-readable reference: given on import, generated in the browser, never changed."""
+    return models.CharField(
+        _("reference"),
+        max_length=32,
+        unique=True,
+        validators=[ref_validator],
+        error_messages={"unique": _("This reference is already in use.")},
+    )
+
+
 class ReferenceData(models.Model):
     """A short coded list an administrator maintains (offer types, target groups)."""
 
@@ -90,13 +101,7 @@ class Provider(ReferralFields):
         SOF = "SOF", _("SOF – Health and Care Administration")
         BIF = "BIF", _("BIF – Employment and Integration Administration")
 
-    ref = models.CharField(
-        _("reference"),
-        max_length=32,
-        unique=True,
-        validators=[ref_validator],
-        error_messages={"unique": _("This reference is already in use.")},
-    )
+    ref = ref_field()
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     administration = models.CharField(
@@ -220,13 +225,7 @@ class Offer(ReferralFields):
         COURSE_END = "end", _("after course end")
         COURSE_START = "start", _("after course start")
 
-    ref = models.CharField(
-        _("reference"),
-        max_length=32,
-        unique=True,
-        validators=[ref_validator],
-        error_messages={"unique": _("This reference is already in use.")},
-    )
+    ref = ref_field()
     name = models.CharField(_("name"), max_length=200)
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="offers")
     agreement = models.ForeignKey(

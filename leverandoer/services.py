@@ -33,6 +33,20 @@ def _apply(instance: models.Model, data: dict[str, Any]) -> None:
         setattr(instance, field, value)
 
 
+def _save_with_ref(*, instance, model: type[models.Model], data: dict[str, Any], prefix: str, width: int):
+    """Create (instance None) or update a row with a ref: generated when none is given, never changed."""
+    if instance is None:
+        instance = model(**data)
+        if not instance.ref:
+            instance.ref = next_ref(model=model, prefix=prefix, width=width)
+    else:
+        data.pop("ref", None)
+        _apply(instance, data)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def provider_save(*, provider: Provider | None, data: dict[str, Any], contacts: list[dict[str, Any]]) -> Provider:
     """Create (provider None) or update a provider and replace its contact persons.
@@ -40,15 +54,7 @@ def provider_save(*, provider: Provider | None, data: dict[str, Any], contacts: 
     `contacts` is the full list to keep: dicts of contact fields, with `id` for existing ones.
     A ref is generated when none is given, and never changes once set.
     """
-    if provider is None:
-        provider = Provider(**data)
-        if not provider.ref:
-            provider.ref = next_ref(model=Provider, prefix=PROVIDER_REF_PREFIX, width=4)
-    else:
-        data.pop("ref", None)
-        _apply(provider, data)
-    provider.full_clean()
-    provider.save()
+    provider = _save_with_ref(instance=provider, model=Provider, data=data, prefix=PROVIDER_REF_PREFIX, width=4)
     kept_ids = [contact["id"] for contact in contacts if contact.get("id")]
     provider.contacts.exclude(pk__in=kept_ids).delete()
     for contact in contacts:
@@ -71,16 +77,7 @@ def agreement_save(*, agreement: FrameworkAgreement, data: dict[str, Any]) -> Fr
 @transaction.atomic
 def offer_save(*, offer: Offer | None, data: dict[str, Any]) -> Offer:
     """Create (offer None) or update an offer; a ref is generated when none is given."""
-    if offer is None:
-        offer = Offer(**data)
-        if not offer.ref:
-            offer.ref = next_ref(model=Offer, prefix=OFFER_REF_PREFIX, width=5)
-    else:
-        data.pop("ref", None)
-        _apply(offer, data)
-    offer.full_clean()
-    offer.save()
-    return offer
+    return _save_with_ref(instance=offer, model=Offer, data=data, prefix=OFFER_REF_PREFIX, width=5)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class TilsynConfig(AppConfig):
     name = "tilsyn"
     verbose_name = _("Supervision")
-    nav_items = [("system_status", _("System status"))]
+    nav_items = [("system_status", _("System status")), ("admin:index", _("Administration"))]
 
     def ready(self) -> None:
         from .roles import grant_administrator_permissions
