@@ -80,6 +80,12 @@ def client_for(client, user):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Uploaded files go to a fresh folder per test, never into the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def services_required(request) -> None:
     """Gate for tests that need real PostgreSQL, Redis and a worker: fail in CI, skip elsewhere."""
@@ -104,5 +110,12 @@ def services_required(request) -> None:
 
 @pytest.fixture(autouse=True)
 def _services_gate(request) -> None:
+    """Tests marked `services` need the real services; all others run tasks in-process (eager),
+    whatever broker the environment names, so that they do not depend on a worker."""
     if request.node.get_closest_marker("services"):
         request.getfixturevalue("services_required")
+        return
+    from tilsyn import celery_app
+
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import panels, selectors, services
 from .access import STAFF, allow
 from .filters import AgreementFilter, OfferFilter, ProviderFilter
 from .forms import AgreementForm, ContactFormSet, OfferForm, ProviderForm, ReferralStatusForm, contacts_from_formset
@@ -49,7 +49,8 @@ def provider_list(request):
 @allow(STAFF)
 def provider_detail(request, ref: str):
     provider = selectors.provider_get(ref=ref)
-    return render(request, "leverandoer/provider_detail.html", {"provider": provider})
+    context = {"provider": provider, "panels": panels.for_provider(provider)}
+    return render(request, "leverandoer/provider_detail.html", context)
 
 
 @allow(STAFF)

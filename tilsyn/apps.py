@@ -9,12 +9,21 @@ from django.utils.translation import gettext_lazy as _
 class TilsynConfig(AppConfig):
     name = "tilsyn"
     verbose_name = _("Supervision")
-    nav_items = [("system_status", _("System status")), ("admin:index", _("Administration"))]
+    nav_items = [
+        ("tilsyn:inspection_list", _("Inspections")),
+        ("tilsyn:action_plan_list", _("Action plans")),
+        ("system_status", _("System status")),
+        ("admin:index", _("Administration")),
+    ]
 
     def ready(self) -> None:
+        from leverandoer import panels
+
         from .roles import grant_administrator_permissions
+        from .selectors import provider_supervision
 
         post_migrate.connect(grant_administrator_permissions, dispatch_uid="tilsyn_administrator_permissions")
+        panels.register(template="tilsyn/panels/provider_supervision.html", context=provider_supervision, order=10)
 
 
 class TilsynAdminConfig(AdminConfig):

@@ -1,10 +1,15 @@
-"""The supervision domain, and the worker heartbeat that shows the task pipeline is alive."""
+"""The supervision domain (track 5 and Table 1), and the worker heartbeat."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class WorkerPing(models.Model):
@@ -28,3 +33,331 @@ class WorkerPing(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+# --- Supervision (track 5) ---------------------------------------------------------------------
+
+
+class Rating(models.TextChoices):
+    GREEN = "green", _("Green – no remarks")
+    YELLOW = "yellow", _("Yellow – minor issues")
+    RED = "red", _("Red – more critical issues")
+
+
+class Scenario(models.IntegerChoices):
+    """Table 1 of the quality follow-up model: the administration's escalation scenarios."""
+
+    NO_REMARKS = 1, _("Scenario 1 – no remarks")
+    MINOR = 2, _("Scenario 2 – minor criticisable matters")
+    MORE = 3, _("Scenario 3 – more criticisable matters")
+    VERY = 4, _("Scenario 4 – very criticisable matters")
+
+
+class ControlArea(models.Model):
+    """What an inspection checks. Codes never change; labels and the active flag are editable."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("control area")
+        verbose_name_plural = _("control areas")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def inspection_report_path(instance: Inspection, filename: str) -> str:
+    """A generated name: nothing of the uploaded file's own name reaches the file system."""
+    return f"inspections/{uuid.uuid4().hex}.pdf"
+
+
+def action_plan_path(instance: ActionPlan, filename: str) -> str:
+    return f"action-plans/{uuid.uuid4().hex}.pdf"
+
+
+class Inspection(models.Model):
+    """One supervision of a provider: a visit, a data-based check or a case review."""
+
+    class Method(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        DATA_CHECK = "data_check", _("Data-based administrative check")
+        CASE_REVIEW = "case_review", _("Case review")
+
+    class Kind(models.TextChoices):
+        ANNUAL_BASE = "annual_base", _("Annual base visit")
+        EXTRA = "extra", _("Extra visit ordered")
+        FOLLOW_UP = "follow_up", _("Follow-up visit")
+        INTERNAL_CONTROL = "internal_control", _("Internal control visit")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PERFORMED = "performed", _("Performed")
+        SUBMITTED = "submitted", _("Report submitted")
+        ASSESSED = "assessed", _("Assessed")
+        CLOSED = "closed", _("Closed")
+
+    ref = models.CharField(_("reference"), max_length=32, unique=True)
+    provider = models.ForeignKey(
+        "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    offers = models.ManyToManyField(
+        "leverandoer.Offer", verbose_name=_("offers"), blank=True, related_name="inspections"
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.VISIT)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ANNUAL_BASE)
+    announced = models.BooleanField(_("announced"), default=False)
+    planned_on = models.DateField(_("planned date"))
+    performed_on = models.DateField(_("performed date"), null=True, blank=True)
+    performer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("performed by"),
+        on_delete=models.PROTECT,
+        related_name="inspections_to_perform",
+        help_text=_("A contract manager, or the external inspector the visit is assigned to."),
+    )
+    report_deadline = models.DateField(_("deadline for the report"), null=True, blank=True)
+    case_number = models.CharField(_("case number"), max_length=60, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    imported = models.BooleanField(_("imported"), default=False)
+    report_file = models.FileField(_("visit report"), upload_to=inspection_report_path, blank=True)
+    report_filename = models.CharField(_("file name of the report"), max_length=255, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-planned_on", "-pk"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self) -> str:
+        return f"{self.ref} – {self.provider.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tilsyn:inspection_detail", args=[self.ref])
+
+    @property
+    def counts_as_evidence(self) -> bool:
+        """Submitted or imported inspections are what later rules look back on."""
+        return self.imported or self.status in (
+            self.Status.SUBMITTED,
+            self.Status.ASSESSED,
+            self.Status.CLOSED,
+        )
+
+    @property
+    def is_locked(self) -> bool:
+        """After submission findings and report can no longer be changed."""
+        return self.status not in (self.Status.PLANNED, self.Status.PERFORMED)
+
+    def report_overdue(self, today) -> bool:
+        return bool(self.report_deadline and not self.submitted_at and today > self.report_deadline)
+
+
+class Finding(models.Model):
+    """One control area checked in an inspection. An area with no finding was not checked."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="findings"
+    )
+    control_area = models.ForeignKey(
+        ControlArea, verbose_name=_("control area"), on_delete=models.PROTECT, related_name="findings"
+    )
+    rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices)
+    remark = models.TextField(_("remark"), blank=True)
+    gross_violation = models.BooleanField(_("gross violation of the framework agreement"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["control_area__position", "control_area__code"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "control_area"], name="one_finding_per_area"),
+            models.CheckConstraint(
+                condition=models.Q(gross_violation=False) | models.Q(rating="red"),
+                name="gross_violation_only_on_red",
+                violation_error_message=_("A gross violation can only be flagged on a red finding."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.control_area}: {self.get_rating_display()}"
+
+    @property
+    def is_red(self) -> bool:
+        return self.rating == Rating.RED
+
+
+class ScenarioPolicy(models.Model):
+    """What confirming a scenario sets in motion (Table 1), kept as data an administrator edits."""
+
+    scenario = models.PositiveSmallIntegerField(_("scenario"), choices=Scenario.choices, unique=True)
+    action_plan_days = models.PositiveSmallIntegerField(
+        _("days to deliver an action plan"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: no action plan is demanded."),
+    )
+    measures = models.JSONField(_("measures"), default=list, blank=True)
+    follow_ups = models.JSONField(_("follow-up"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["scenario"]
+        verbose_name = _("scenario policy")
+        verbose_name_plural = _("scenario policies")
+
+    def __str__(self) -> str:
+        return self.get_scenario_display()
+
+    def clean(self) -> None:
+        unknown = set(self.measures) - set(Measure.Kind.values)
+        unknown |= set(self.follow_ups) - set(FollowUp.Kind.values)
+        if unknown:
+            raise ValidationError(
+                _("Unknown measure or follow-up codes: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
+            )
+
+
+class Assessment(models.Model):
+    """The administration's judgement of one inspection: proposed scenario and the confirmed one."""
+
+    inspection = models.OneToOneField(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="assessment"
+    )
+    proposed_scenario = models.PositiveSmallIntegerField(_("proposed scenario"), choices=Scenario.choices)
+    proposal_rule = models.CharField(_("rule"), max_length=40)
+    proposal_explanation = models.TextField(_("why this scenario"))
+    scenario = models.PositiveSmallIntegerField(_("scenario"), choices=Scenario.choices)
+    justification = models.TextField(_("justification"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def __str__(self) -> str:
+        return f"{self.inspection.ref}: {self.get_scenario_display()}"
+
+    @property
+    def overridden(self) -> bool:
+        return self.scenario != self.proposed_scenario
+
+
+class Measure(models.Model):
+    """A measure from Table 1, as a checklist item on an assessment."""
+
+    class Kind(models.TextChoices):
+        DIALOGUE_MEETING = "dialogue_meeting", _("Dialogue meeting")
+        GUIDANCE = "guidance", _("Guidance of the provider")
+        ACTION_PLAN = "action_plan", _("Action plan demanded")
+        REFERRAL_STRATEGY = "referral_strategy", _("Change of referral strategy")
+        REFERRAL_STOP = "referral_stop", _("Stop of citizen referrals")
+        BREACH_CASE = "breach_case", _("Breach case (misligholdelsessag)")
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="measures"
+    )
+    kind = models.CharField(_("measure"), max_length=20, choices=Kind.choices)
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class FollowUp(models.Model):
+    """Further follow-up or control from Table 1."""
+
+    class Kind(models.TextChoices):
+        INTERNAL_CONTROL_VISIT = (
+            "internal_control_visit",
+            _("Internal control visit, if the shortfall cannot be checked otherwise"),
+        )
+        MANDATORY_CONTROL = "mandatory_control", _("Mandatory control follow-up")
+        UNANNOUNCED_VISITS = "unannounced_visits", _("Unannounced visits until the matter is put right")
+        INTENSIVE = "intensive", _("Intensive follow-up through meetings and unannounced visits")
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    kind = models.CharField(_("follow-up"), max_length=30, choices=Kind.choices)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ActionPlan(models.Model):
+    """The provider's action plan demanded after an assessment. Overdue is derived, never stored."""
+
+    class Status(models.TextChoices):
+        DEMANDED = "demanded", _("Demanded")
+        RECEIVED = "received", _("Received")
+        APPROVED = "approved", _("Approved")
+
+    assessment = models.OneToOneField(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="action_plan"
+    )
+    provider = models.ForeignKey(
+        "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="action_plans"
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DEMANDED)
+    file = models.FileField(_("action plan"), upload_to=action_plan_path, blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline"]
+        verbose_name = _("action plan")
+        verbose_name_plural = _("action plans")
+
+    def __str__(self) -> str:
+        return f"{self.provider.name}: {self.get_status_display()}"
+
+    def is_overdue(self, today) -> bool:
+        return self.status == self.Status.DEMANDED and today > self.deadline

@@ -1,11 +1,222 @@
-"""Writes in the supervision domain."""
+"""Writes in the supervision domain: planning, findings, assessment, measures and follow-up."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import WorkerPing
+from leverandoer.access import Role, has_role
+from leverandoer.models import ReferralStatus
+from leverandoer.services import next_ref, referral_status_set
+
+from . import selectors
+from .models import (
+    ActionPlan,
+    Assessment,
+    ControlArea,
+    Finding,
+    FollowUp,
+    Inspection,
+    Measure,
+    ScenarioPolicy,
+    WorkerPing,
+)
+
+
+def _notify_if_newly_assigned(inspection: Inspection, previous_performer_id: int | None) -> None:
+    from .tasks import inspection_assignment_notify
+
+    if inspection.performer_id != previous_performer_id and has_role(inspection.performer, Role.INSPECTOR):
+        inspection_assignment_notify.delay_on_commit(inspection.pk)
+
+
+@transaction.atomic
+def inspection_save(*, inspection: Inspection | None, data: dict[str, Any], offers, by) -> Inspection:
+    """Plan an inspection (inspection None) or change a plan; tells a newly assigned inspector."""
+    if inspection is None:
+        inspection = Inspection(created_by=by, **data)
+        inspection.ref = next_ref(model=Inspection, prefix=f"INS-{inspection.planned_on:%Y}-", width=4)
+        previous_performer_id = None
+    else:
+        if inspection.is_locked:
+            raise ValidationError(_("The inspection has been submitted and can no longer be changed."))
+        previous_performer_id = inspection.performer_id
+        for field, value in data.items():
+            setattr(inspection, field, value)
+    _check_offers(inspection, offers)
+    inspection.full_clean()
+    inspection.save()
+    inspection.offers.set(offers)
+    _notify_if_newly_assigned(inspection, previous_performer_id)
+    return inspection
+
+
+def _check_offers(inspection: Inspection, offers) -> None:
+    foreign = [offer for offer in offers if offer.provider_id != inspection.provider_id]
+    if foreign:
+        raise ValidationError(
+            {"offers": _("These offers belong to another provider: %s") % ", ".join(o.name for o in foreign)}
+        )
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    inspection: Inspection,
+    performed_on: date | None,
+    findings: list[dict[str, Any]],
+    report=None,
+    submit: bool,
+    by,
+) -> Inspection:
+    """Record what an inspection found, and submit it when asked.
+
+    `findings` holds one dict per checked control area (`area`, `rating`, `remark`,
+    `gross_violation`); areas not in it were not checked. Submitting needs the performed date and
+    at least one finding, and an external inspector's visit report; afterwards nothing changes.
+    """
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.is_locked:
+        raise ValidationError(_("The inspection has been submitted and can no longer be changed."))
+    if performed_on and performed_on > timezone.localdate():
+        raise ValidationError({"performed_on": _("The performed date cannot be in the future.")})
+    if report is not None:
+        inspection.report_file.save("report.pdf", report, save=False)
+        inspection.report_filename = report.display_name
+    if submit:
+        errors = {}
+        if not performed_on:
+            errors["performed_on"] = _("Give the date the inspection was performed.")
+        if not findings:
+            errors["__all__"] = _("Record at least one finding before submitting.")
+        if has_role(by, Role.INSPECTOR) and not inspection.report_file:
+            errors["report"] = _("Upload the visit report as a PDF before submitting.")
+        if errors:
+            raise ValidationError(errors)
+
+    areas = {area.code: area for area in ControlArea.objects.filter(code__in=[f["area"] for f in findings])}
+    inspection.findings.exclude(control_area__code__in=list(areas)).delete()
+    for finding in findings:
+        row, _created = Finding.objects.get_or_create(
+            inspection=inspection, control_area=areas[finding["area"]], defaults={"rating": finding["rating"]}
+        )
+        row.rating = finding["rating"]
+        row.remark = finding.get("remark", "")
+        row.gross_violation = bool(finding.get("gross_violation"))
+        row.full_clean()
+        row.save()
+
+    inspection.performed_on = performed_on
+    if submit:
+        inspection.status = Inspection.Status.SUBMITTED
+        inspection.submitted_at = timezone.now()
+        inspection.submitted_by = by
+    elif performed_on:
+        inspection.status = Inspection.Status.PERFORMED
+    inspection.save()
+    return inspection
+
+
+@transaction.atomic
+def assessment_confirm(*, inspection: Inspection, scenario: int, justification: str, by) -> Assessment:
+    """Confirm the proposed scenario, or choose another with a written justification.
+
+    Creates the scenario's measures and follow-up items and, where the policy says so, demands an
+    action plan with its deadline. Both the proposal and the decision are kept.
+    """
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.status != Inspection.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted inspection that has not been assessed can be assessed."))
+    proposal = selectors.proposal_for(inspection=inspection)
+    justification = justification.strip()
+    if scenario != proposal.scenario and not justification:
+        raise ValidationError({"justification": _("Explain why you choose another scenario than the proposed one.")})
+    assessment = Assessment.objects.create(
+        inspection=inspection,
+        proposed_scenario=proposal.scenario,
+        proposal_rule=proposal.rule,
+        proposal_explanation=selectors.explain(proposal),
+        scenario=scenario,
+        justification=justification,
+        confirmed_by=by,
+    )
+    policy = ScenarioPolicy.objects.get(scenario=scenario)
+    today = timezone.localdate()
+    due = today + timedelta(days=policy.action_plan_days) if policy.action_plan_days else None
+    Measure.objects.bulk_create(Measure(assessment=assessment, kind=kind) for kind in policy.measures)
+    FollowUp.objects.bulk_create(FollowUp(assessment=assessment, kind=kind, due_on=due) for kind in policy.follow_ups)
+    if due and Measure.Kind.ACTION_PLAN in policy.measures:
+        ActionPlan.objects.create(assessment=assessment, provider=inspection.provider, deadline=due)
+    inspection.status = Inspection.Status.ASSESSED
+    inspection.save(update_fields=["status"])
+    return assessment
+
+
+@transaction.atomic
+def measure_complete(*, measure: Measure, note: str, by) -> Measure:
+    """Tick a measure off. Stopping referrals or changing the referral strategy takes effect on the
+    provider at once, and shows wherever the provider appears."""
+    if measure.done_on:
+        raise ValidationError(_("The measure is already marked as done."))
+    provider = measure.assessment.inspection.provider
+    reason = _("%(measure)s after inspection %(ref)s.") % {
+        "measure": measure.get_kind_display(),
+        "ref": measure.assessment.inspection.ref,
+    }
+    if note:
+        reason = f"{reason} {note}"
+    if measure.kind == Measure.Kind.REFERRAL_STOP:
+        referral_status_set(target=provider, status=ReferralStatus.STOPPED, reason=reason, by=by)
+    elif measure.kind == Measure.Kind.REFERRAL_STRATEGY and provider.referral_status == ReferralStatus.OPEN:
+        referral_status_set(target=provider, status=ReferralStatus.RESTRICTED, reason=reason, by=by)
+    measure.done_on = timezone.localdate()
+    measure.done_by = by
+    measure.note = note
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def follow_up_complete(*, follow_up: FollowUp, note: str, by) -> FollowUp:
+    if follow_up.done_on:
+        raise ValidationError(_("The follow-up is already marked as done."))
+    follow_up.done_on = timezone.localdate()
+    follow_up.note = note
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def action_plan_update(*, plan: ActionPlan, status: str, note: str, upload=None, by) -> ActionPlan:
+    order = [ActionPlan.Status.DEMANDED, ActionPlan.Status.RECEIVED, ActionPlan.Status.APPROVED]
+    if order.index(status) < order.index(plan.status):
+        raise ValidationError({"status": _("An action plan's status cannot go back.")})
+    if status != ActionPlan.Status.DEMANDED and not (plan.file or upload):
+        raise ValidationError({"file": _("Attach the provider's action plan before marking it received.")})
+    if upload is not None:
+        plan.file.save("plan.pdf", upload, save=False)
+        plan.filename = upload.display_name
+    plan.status = status
+    plan.note = note
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def inspection_close(*, inspection: Inspection, by) -> Inspection:
+    if inspection.status != Inspection.Status.ASSESSED:
+        raise ValidationError(_("Only an assessed inspection can be closed."))
+    inspection.status = Inspection.Status.CLOSED
+    inspection.save(update_fields=["status"])
+    return inspection
+
+
+# --- System status ----------------------------------------------------------------------------
 
 
 def worker_ping_request(*, by) -> WorkerPing:

@@ -23,5 +23,6 @@ urlpatterns = [
     path("system/", views.system_status, name="system_status"),
     path("system/ping/", views.worker_ping, name="worker_ping"),
     path("", include("leverandoer.urls")),
+    path("", include("tilsyn.urls_supervision")),
     path("admin/", admin.site.urls),
 ]

@@ -1,17 +1,36 @@
-"""The start page and the administrator's system status."""
+"""Pages for inspections, assessments, measures, follow-up and action plans; the start page and
+the administrator's system status. Each view: access declared, object loaded through a selector
+that knows who may see it, one service called, redirect or render."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leverandoer.access import EVERYONE, STAFF, Role, allow, has_role
+from leverandoer.models import Provider
 
 from . import selectors, services
+from .forms import (
+    ActionPlanForm,
+    AssessmentForm,
+    DoneForm,
+    InspectionFilterForm,
+    InspectionForm,
+    RecordForm,
+    finding_forms,
+)
+from .uploads import download
+
+INSPECTORS_TOO = STAFF | {Role.INSPECTOR}
 
 
 @allow(EVERYONE)
@@ -20,7 +39,227 @@ def home(request):
     context = {}
     if has_role(request.user, *STAFF):
         context.update(selectors.staff_overview(user=request.user))
+    if has_role(request.user, Role.INSPECTOR):
+        context.update(selectors.inspector_overview(user=request.user))
     return render(request, "tilsyn/home.html", context)
+
+
+# --- Inspections -------------------------------------------------------------------------------
+
+
+@allow(INSPECTORS_TOO)
+def inspection_list(request):
+    form = InspectionFilterForm(request.GET or None)
+    inspections = form.apply(selectors.inspections_visible_to(request.user))
+    page = Paginator(inspections, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "tilsyn/inspection_list.html", {"form": form, "page": page, "querystring": query.urlencode()}
+    )
+
+
+@allow(INSPECTORS_TOO)
+def inspection_detail(request, ref: str):
+    inspection = selectors.inspection_get(user=request.user, ref=ref)
+    staff = has_role(request.user, *STAFF)
+    context = {
+        "inspection": inspection,
+        "staff": staff,
+        "assessment": selectors.assessment_details(inspection=inspection) if staff else None,
+        "history": selectors.inspection_history(inspection=inspection) if staff else [],
+        "today": timezone.localdate(),
+    }
+    return render(request, "tilsyn/inspection_detail.html", context)
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def inspection_create(request):
+    provider = Provider.objects.filter(ref=request.GET.get("provider", "")).first()
+    return _inspection_form(request, inspection=None, initial={"provider": provider})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def inspection_edit(request, ref: str):
+    inspection = selectors.inspection_get(user=request.user, ref=ref)
+    if inspection.is_locked:
+        messages.error(request, _("The inspection has been submitted and can no longer be changed."))
+        return redirect(inspection)
+    return _inspection_form(request, inspection=inspection, initial={})
+
+
+def _inspection_form(request, *, inspection, initial):
+    form = InspectionForm(request.POST or None, instance=inspection, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields if field != "offers"}
+        try:
+            saved = services.inspection_save(
+                inspection=inspection, data=data, offers=form.cleaned_data["offers"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Inspection %(ref)s was saved.") % {"ref": saved.ref})
+            return redirect(saved)
+    return render(request, "tilsyn/inspection_form.html", {"form": form, "inspection": inspection})
+
+
+@allow(INSPECTORS_TOO)
+@require_http_methods(["GET", "POST"])
+def inspection_record(request, ref: str):
+    """Performed date, visit report and all control areas on one page; save or submit."""
+    inspection = selectors.inspection_get(user=request.user, ref=ref)
+    if inspection.is_locked:
+        messages.error(request, _("The inspection has been submitted and can no longer be changed."))
+        return redirect(inspection)
+    data = request.POST if request.method == "POST" else None
+    form = RecordForm(data, request.FILES or None, initial={"performed_on": inspection.performed_on})
+    areas = finding_forms(data=data, inspection=inspection, areas=selectors.control_areas_for(inspection))
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in areas):
+        submit = "submit" in request.POST
+        findings = [finding for f in areas if (finding := f.as_finding())]
+        try:
+            services.inspection_record(
+                inspection=inspection,
+                performed_on=form.cleaned_data["performed_on"],
+                findings=findings,
+                report=form.cleaned_data["report"],
+                submit=submit,
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = _("Inspection %(ref)s was submitted.") if submit else _("Inspection %(ref)s was saved.")
+            messages.success(request, message % {"ref": inspection.ref})
+            return redirect(inspection)
+    return render(request, "tilsyn/inspection_record.html", {"inspection": inspection, "form": form, "areas": areas})
+
+
+@allow(INSPECTORS_TOO)
+def inspection_report(request, ref: str):
+    inspection = selectors.inspection_get(user=request.user, ref=ref)
+    if not inspection.report_file:
+        raise Http404
+    return download(inspection.report_file, inspection.report_filename or f"{inspection.ref}.pdf")
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def inspection_assess(request, ref: str):
+    inspection = selectors.inspection_get(user=request.user, ref=ref)
+    if inspection.status != inspection.Status.SUBMITTED:
+        messages.error(request, _("Only a submitted inspection that has not been assessed can be assessed."))
+        return redirect(inspection)
+    proposal = selectors.proposal_for(inspection=inspection)
+    form = AssessmentForm(request.POST or None, proposed=proposal.scenario, initial={"scenario": proposal.scenario})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_confirm(
+                inspection=inspection,
+                scenario=form.cleaned_data["scenario"],
+                justification=form.cleaned_data["justification"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The assessment of %(ref)s was saved.") % {"ref": inspection.ref})
+            return redirect(inspection)
+    context = {
+        "inspection": inspection,
+        "form": form,
+        "proposal": proposal,
+        "explanation": selectors.explain(proposal),
+    }
+    return render(request, "tilsyn/inspection_assess.html", context)
+
+
+@allow(STAFF)
+@require_POST
+def inspection_close(request, ref: str):
+    inspection = selectors.inspection_get(user=request.user, ref=ref)
+    try:
+        services.inspection_close(inspection=inspection, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Inspection %(ref)s was closed.") % {"ref": inspection.ref})
+    return redirect(inspection)
+
+
+# --- Measures, follow-up and action plans ----------------------------------------------------
+
+
+@allow(STAFF)
+@require_POST
+def measure_done(request, pk: int):
+    measure = selectors.measure_get(pk=pk)
+    return _done(request, services.measure_complete, measure=measure, target=measure.assessment.inspection)
+
+
+@allow(STAFF)
+@require_POST
+def follow_up_done(request, pk: int):
+    follow_up = selectors.follow_up_get(pk=pk)
+    return _done(request, services.follow_up_complete, follow_up=follow_up, target=follow_up.assessment.inspection)
+
+
+def _done(request, service, *, target, **item):
+    form = DoneForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        done = service(note=note.strip(), by=request.user, **item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(item)s” is marked as done.") % {"item": done})
+    return redirect(target)
+
+
+@allow(STAFF)
+def action_plan_list(request):
+    plans = selectors.action_plans_for_list()
+    if request.GET.get("open"):
+        plans = plans.exclude(status="approved")
+    return render(request, "tilsyn/actionplan_list.html", {"plans": plans, "today": timezone.localdate()})
+
+
+@allow(STAFF)
+@require_http_methods(["GET", "POST"])
+def action_plan_edit(request, pk: int):
+    plan = selectors.action_plan_get(pk=pk)
+    form = ActionPlanForm(
+        request.POST or None, request.FILES or None, initial={"status": plan.status, "note": plan.note}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_plan_update(
+                plan=plan,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The action plan was saved."))
+            return redirect("tilsyn:action_plan_edit", pk=plan.pk)
+    return render(request, "tilsyn/actionplan_form.html", {"plan": plan, "form": form, "today": timezone.localdate()})
+
+
+@allow(STAFF)
+def action_plan_file(request, pk: int):
+    plan = selectors.action_plan_get(pk=pk)
+    if not plan.file:
+        raise Http404
+    return download(plan.file, plan.filename or "handleplan.pdf")
+
+
+# --- System status -----------------------------------------------------------------------------
 
 
 @allow(Role.ADMINISTRATOR)

@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import ALL_PERSONAS, client_for
 from leverandoer.tests import factories
+from tilsyn import services
+from tilsyn.tests import factories as supervision
 
 STAFF = {"contract_manager", "administrator"}
 EVERYONE = set(ALL_PERSONAS) - {"anonymous"}
@@ -45,9 +47,15 @@ def everyone(code: int, post: int | None = None) -> Row:
     )
 
 
-def with_kwargs(row: Row, kwargs: str) -> Row:
+def with_kwargs(row: Row, kwargs: str, **overrides: int) -> Row:
+    """Point a row at a fixture object; `overrides` set codes per persona for GET and POST."""
     row.kwargs = kwargs
+    row.get.update(overrides)
+    row.post.update({persona: code for persona, code in overrides.items() if persona in row.post or code == 404})
     return row
+
+
+INSPECTORS_TOO = STAFF | {"inspector_a", "inspector_b"}
 
 
 MATRIX: dict[str, Row] = {
@@ -75,6 +83,20 @@ MATRIX: dict[str, Row] = {
     "leverandoer:offer_edit": with_kwargs(roles_only(STAFF), "offer"),
     "leverandoer:offer_referral": with_kwargs(roles_only(STAFF), "offer"),
     "leverandoer:comparable_group_list": roles_only(STAFF),
+    # Inspections: inspector A is assigned the inspection; to inspector B it does not exist.
+    "tilsyn:inspection_list": roles_only(INSPECTORS_TOO),
+    "tilsyn:inspection_create": roles_only(STAFF),
+    "tilsyn:inspection_detail": with_kwargs(roles_only(INSPECTORS_TOO), "inspection", inspector_b=404),
+    "tilsyn:inspection_edit": with_kwargs(roles_only(STAFF), "inspection"),
+    "tilsyn:inspection_record": with_kwargs(roles_only(INSPECTORS_TOO), "inspection", inspector_b=404),
+    "tilsyn:inspection_report": with_kwargs(roles_only(INSPECTORS_TOO), "inspection", inspector_b=404),
+    "tilsyn:inspection_assess": with_kwargs(roles_only(STAFF), "submitted"),
+    "tilsyn:inspection_close": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "assessed"),
+    "tilsyn:measure_done": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "measure"),
+    "tilsyn:follow_up_done": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "follow_up"),
+    "tilsyn:action_plan_list": roles_only(STAFF),
+    "tilsyn:action_plan_edit": with_kwargs(roles_only(STAFF), "action_plan"),
+    "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),
     # The Django admin checks access itself: administrators only, everyone else to its login.
     "admin:*": Row(get={persona: 200 if persona == "administrator" else 302 for persona in ALL_PERSONAS}),
 }
@@ -100,12 +122,26 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def objects(db) -> dict:
+def objects(db, personas) -> dict:
     offer = factories.offer()
+    inspector_a, manager = personas["inspector_a"], personas["contract_manager"]
+    planned = supervision.inspection(performer=inspector_a, created_by=manager)
+    planned.report_file.save("r.pdf", supervision.pdf_upload())
+    submitted = supervision.submitted(performer=inspector_a, created_by=manager)
+    assessed = supervision.submitted(performer=inspector_a, created_by=manager, findings=[("premises", "red")])
+    assessment = services.assessment_confirm(inspection=assessed, scenario=3, justification="", by=manager)
+    plan = assessment.action_plan
+    plan.file.save("p.pdf", supervision.pdf_upload())
     return {
         "provider": {"ref": offer.provider.ref},
         "offer": {"ref": offer.ref},
         "agreement": {"pk": factories.agreement(provider=offer.provider).pk},
+        "inspection": {"ref": planned.ref},
+        "submitted": {"ref": submitted.ref},
+        "assessed": {"ref": assessed.ref},
+        "measure": {"pk": assessment.measures.first().pk},
+        "follow_up": {"pk": assessment.follow_ups.first().pk},
+        "action_plan": {"pk": plan.pk},
     }
 
 

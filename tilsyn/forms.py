@@ -1,0 +1,199 @@
+"""Forms for planning, recording and assessing inspections. They validate; the services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from leverandoer.access import Role
+from leverandoer.forms import DateInput, UserChoiceField
+from leverandoer.models import Offer, Provider
+
+from .models import ActionPlan, Inspection, Rating, Scenario
+from .uploads import display_name, validate_pdf
+
+
+def performers():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[Role.CONTRACT_MANAGER, Role.INSPECTOR])
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class PerformerChoiceField(UserChoiceField):
+    def label_from_instance(self, obj) -> str:
+        external = any(group.name == Role.INSPECTOR for group in obj.groups.all())
+        role = _("external inspector") if external else _("contract manager")
+        return f"{super().label_from_instance(obj)} ({role})"
+
+
+class InspectionForm(forms.ModelForm):
+    performer = PerformerChoiceField(queryset=None, label=_("Performed by"))
+    offers = forms.ModelMultipleChoiceField(
+        queryset=Offer.objects.none(),
+        required=False,
+        label=_("Offers"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional: the offers the inspection covers."),
+    )
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "provider",
+            "offers",
+            "method",
+            "kind",
+            "announced",
+            "planned_on",
+            "performer",
+            "report_deadline",
+            "case_number",
+        ]
+        widgets = {"planned_on": DateInput(), "report_deadline": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("name")
+        self.fields["performer"].queryset = performers().prefetch_related("groups")
+        provider_id = self.data.get("provider") or self.initial.get("provider") or self.instance.provider_id
+        if isinstance(provider_id, Provider):
+            provider_id = provider_id.pk
+        if str(provider_id or "").isdigit():
+            self.fields["offers"].queryset = Offer.objects.filter(provider_id=provider_id).order_by("name")
+        self.fields["announced"].help_text = _("Leave unticked for an unannounced visit.")
+
+    def clean(self):
+        cleaned = super().clean()
+        planned, deadline = cleaned.get("planned_on"), cleaned.get("report_deadline")
+        if planned and deadline and deadline < planned:
+            self.add_error("report_deadline", _("The report deadline cannot be before the planned date."))
+        return cleaned
+
+
+class FindingForm(forms.Form):
+    """One control area: the rating (empty: not checked), a remark, and the gross-violation flag."""
+
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        choices=[("", _("Not checked")), *Rating.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    remark = forms.CharField(label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    gross_violation = forms.BooleanField(label=_("Gross violation of the framework agreement"), required=False)
+
+    def __init__(self, *args, area, **kwargs):
+        self.area = area
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        rating = cleaned.get("rating")
+        if not rating and (cleaned.get("remark", "").strip() or cleaned.get("gross_violation")):
+            self.add_error("rating", _("Choose a rating, or remove the remark and the flag."))
+        if cleaned.get("gross_violation") and rating and rating != Rating.RED:
+            self.add_error("gross_violation", _("A gross violation can only be flagged on a red finding."))
+        return cleaned
+
+    def as_finding(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("rating"):
+            return None
+        return {
+            "area": self.area.code,
+            "rating": data["rating"],
+            "remark": data.get("remark", "").strip(),
+            "gross_violation": data.get("gross_violation", False),
+        }
+
+
+class PdfField(forms.FileField):
+    """A PDF, checked by content; the cleaned file carries a safe `display_name`."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload is not initial:
+            validate_pdf(upload)
+            upload.display_name = display_name(upload.name)
+        return upload
+
+
+class RecordForm(forms.Form):
+    performed_on = forms.DateField(label=_("Performed date"), required=False, widget=DateInput())
+    report = PdfField(label=_("Visit report (PDF)"), required=False)
+
+
+def finding_forms(*, data, inspection, areas) -> list[FindingForm]:
+    existing = {finding.control_area_id: finding for finding in inspection.findings.all()}
+    forms_ = []
+    for area in areas:
+        finding = existing.get(area.pk)
+        initial = (
+            {"rating": finding.rating, "remark": finding.remark, "gross_violation": finding.gross_violation}
+            if finding
+            else {}
+        )
+        forms_.append(FindingForm(data, area=area, prefix=f"area-{area.code}", initial=initial))
+    return forms_
+
+
+class AssessmentForm(forms.Form):
+    scenario = forms.TypedChoiceField(
+        label=_("Scenario"), choices=Scenario.choices, coerce=int, widget=forms.RadioSelect
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you choose another scenario than the proposed one."),
+    )
+
+    def __init__(self, *args, proposed: int, **kwargs):
+        self.proposed = proposed
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        scenario = cleaned.get("scenario")
+        if scenario and scenario != self.proposed and not cleaned.get("justification", "").strip():
+            self.add_error("justification", _("Explain why you choose another scenario than the proposed one."))
+        return cleaned
+
+
+class DoneForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionPlanForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionPlan.Status.choices)
+    file = PdfField(label=_("The provider's action plan (PDF)"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InspectionFilterForm(forms.Form):
+    """Simple filters for the inspection list (validated, so bad values never reach a query)."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Inspection.Status.choices])
+    method = forms.ChoiceField(label=_("Method"), required=False, choices=[("", _("All")), *Inspection.Method.choices])
+
+    def apply(self, inspections):
+        if not self.is_valid():
+            return inspections
+        data = self.cleaned_data
+        if data["q"]:
+            inspections = inspections.filter(
+                Q(ref__icontains=data["q"])
+                | Q(provider__name__icontains=data["q"])
+                | Q(case_number__icontains=data["q"])
+            )
+        if data["status"]:
+            inspections = inspections.filter(status=data["status"])
+        if data["method"]:
+            inspections = inspections.filter(method=data["method"])
+        return inspections
