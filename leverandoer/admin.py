@@ -4,6 +4,9 @@ from django.contrib import admin
 
 from .models import ContactPerson, FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 
+# Referral status is set in the application, where a reason, the date and who are recorded.
+REFERRAL_FIELDS = ["referral_status", "referral_reason", "referral_set_on", "referral_set_by"]
+
 
 @admin.register(OfferType, TargetGroup)
 class ReferenceDataAdmin(admin.ModelAdmin):
@@ -24,8 +27,11 @@ class ProviderAdmin(admin.ModelAdmin):
     list_filter = ["kind", "administration", "referral_status", "active"]
     search_fields = ["ref", "name", "cvr"]
     list_select_related = ["contract_manager"]
-    readonly_fields = ["referral_set_on", "referral_set_by"]
+    readonly_fields = REFERRAL_FIELDS
     inlines = [ContactPersonInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*REFERRAL_FIELDS, "ref"] if obj else REFERRAL_FIELDS
 
 
 @admin.register(FrameworkAgreement)
@@ -43,4 +49,6 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ["ref", "name", "provider__name"]
     list_select_related = ["provider", "offer_type", "target_group"]
     autocomplete_fields = ["provider", "agreement"]
-    readonly_fields = ["referral_set_on", "referral_set_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*REFERRAL_FIELDS, "ref"] if obj else REFERRAL_FIELDS

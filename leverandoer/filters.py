@@ -7,11 +7,14 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .forms import UserChoiceField, contract_managers
 from .models import FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
 
 ALL = _("All")
+NOT_OPEN = "not_open"
+REFERRAL_CHOICES = [*ReferralStatus.choices, (NOT_OPEN, _("Restricted or stopped"))]
 YES_NO = forms.Select(choices=[("", ALL), ("true", _("Yes")), ("false", _("No"))])
 
 
@@ -23,13 +26,13 @@ class ProviderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Provider.Kind.choices, empty_label=ALL)
     administration = django_filters.ChoiceFilter(
-        label=_("Administration"), choices=Provider.Administration.choices, empty_label=ALL
+        label=pgettext_lazy("organisation", "Administration"), choices=Provider.Administration.choices, empty_label=ALL
     )
     contract_manager = UserFilter(
         label=_("Contract manager"), queryset=lambda request: contract_managers(), empty_label=ALL
     )
     referral_status = django_filters.ChoiceFilter(
-        label=_("Referral status"), choices=ReferralStatus.choices, empty_label=ALL
+        label=_("Referral status"), choices=REFERRAL_CHOICES, empty_label=ALL, method="filter_referral"
     )
     active = django_filters.BooleanFilter(label=_("Active"), widget=YES_NO)
 
@@ -40,6 +43,11 @@ class ProviderFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(ref__icontains=value) | Q(cvr__icontains=value))
+
+    def filter_referral(self, queryset, name, value):
+        if value == NOT_OPEN:
+            return queryset.exclude(referral_status=ReferralStatus.OPEN)
+        return queryset.filter(referral_status=value)
 
 
 class OfferFilter(django_filters.FilterSet):
@@ -54,7 +62,7 @@ class OfferFilter(django_filters.FilterSet):
         label=_("Provider kind"), choices=Provider.Kind.choices, empty_label=ALL
     )
     referral_status = django_filters.ChoiceFilter(
-        label=_("Referral status"), choices=ReferralStatus.choices, empty_label=ALL
+        label=_("Referral status"), choices=REFERRAL_CHOICES, empty_label=ALL, method="filter_referral"
     )
     active = django_filters.BooleanFilter(label=_("Active"), widget=YES_NO)
 
@@ -70,6 +78,21 @@ class OfferFilter(django_filters.FilterSet):
             | Q(provider__name__icontains=value)
             | Q(delivery_address__icontains=value)
         )
+
+    def filter_referral(self, queryset, name, value):
+        """By the effective status, the stricter of the offer's own and its provider's (as the badges show)."""
+        open_ = ReferralStatus.OPEN
+        stopped = Q(referral_status=ReferralStatus.STOPPED) | Q(provider__referral_status=ReferralStatus.STOPPED)
+        if value == NOT_OPEN:
+            return queryset.exclude(referral_status=open_, provider__referral_status=open_)
+        if value == ReferralStatus.OPEN:
+            return queryset.filter(referral_status=open_, provider__referral_status=open_)
+        if value == ReferralStatus.STOPPED:
+            return queryset.filter(stopped)
+        restricted = Q(referral_status=ReferralStatus.RESTRICTED) | Q(
+            provider__referral_status=ReferralStatus.RESTRICTED
+        )
+        return queryset.filter(restricted).exclude(stopped)
 
 
 class AgreementFilter(django_filters.FilterSet):

@@ -30,8 +30,25 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
+def with_current(queryset, current):
+    """A choice list that keeps the value already saved, even if it would no longer be offered."""
+    if current is None:
+        return queryset
+    return (queryset | queryset.model.objects.filter(pk=current.pk)).distinct()
+
+
+def clean_ref_value(value: str) -> str:
+    return (value or "").strip().upper()
+
+
 class ProviderForm(forms.ModelForm):
     contract_manager = UserChoiceField(queryset=None, required=False, label=_("Contract manager"))
+    cvr = forms.CharField(
+        label=_("CVR number"),
+        required=False,
+        max_length=12,
+        help_text=_("Eight digits. Required for external providers."),
+    )
 
     class Meta:
         model = Provider
@@ -40,13 +57,18 @@ class ProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contract_manager"].queryset = contract_managers()
+        self.fields["contract_manager"].queryset = with_current(
+            contract_managers(), self.instance.contract_manager if self.instance.pk else None
+        )
         if self.instance.pk:
             self.fields["ref"].disabled = True
             self.fields["ref"].help_text = _("The reference cannot be changed.")
         else:
             self.fields["ref"].required = False
             self.fields["ref"].help_text = _("Leave empty to have one generated.")
+
+    def clean_ref(self) -> str:
+        return clean_ref_value(self.cleaned_data.get("ref"))
 
     def clean_cvr(self) -> str:
         return "".join(self.cleaned_data.get("cvr", "").split())
@@ -55,6 +77,8 @@ class ProviderForm(forms.ModelForm):
         cleaned = super().clean()
         kind = cleaned.get("kind")
         if kind == Provider.Kind.INTERNAL:
+            if self.instance.pk and self.instance.agreements.exists():
+                self.add_error("kind", _("A provider with framework agreements cannot be internal."))
             if not cleaned.get("administration"):
                 self.add_error("administration", _("An internal provider must belong to SUF, SOF or BIF."))
             if cleaned.get("cvr"):
@@ -102,7 +126,9 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.exclude(kind=Provider.Kind.INTERNAL)
+        self.fields["provider"].queryset = with_current(
+            Provider.objects.exclude(kind=Provider.Kind.INTERNAL), self.instance.provider if self.instance.pk else None
+        ).order_by("name")
 
     def clean(self):
         cleaned = super().clean()
@@ -112,7 +138,21 @@ class AgreementForm(forms.ModelForm):
         return cleaned
 
 
+class AgreementChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title} – {obj.provider.name} ({obj.starts_on:%d.%m.%Y}–{obj.ends_on:%d.%m.%Y})"
+
+
 class OfferForm(forms.ModelForm):
+    agreement = AgreementChoiceField(queryset=None, required=False, label=_("Framework agreement"))
+    result_months = forms.IntegerField(
+        label=_("Months until result"),
+        min_value=1,
+        max_value=36,
+        initial=6,
+        help_text=_("The result is whether the citizen is off public support this many months after the course."),
+    )
+
     class Meta:
         model = Offer
         fields = [
@@ -131,7 +171,13 @@ class OfferForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Provider.objects.order_by("name")
-        self.fields["agreement"].queryset = FrameworkAgreement.objects.select_related("provider")
+        agreements = FrameworkAgreement.objects.select_related("provider").order_by("provider__name", "-starts_on")
+        provider_id = self.data.get("provider") or self.initial.get("provider") or self.instance.provider_id
+        if isinstance(provider_id, Provider):
+            provider_id = provider_id.pk
+        if str(provider_id or "").isdigit():
+            agreements = agreements.filter(provider_id=provider_id)
+        self.fields["agreement"].queryset = agreements
         self.fields["offer_type"].queryset = OfferType.objects.filter(active=True)
         self.fields["target_group"].queryset = TargetGroup.objects.filter(active=True)
         if self.instance.pk:
@@ -148,6 +194,9 @@ class OfferForm(forms.ModelForm):
             self.fields["ref"].required = False
             self.fields["ref"].help_text = _("Leave empty to have one generated.")
 
+    def clean_ref(self) -> str:
+        return clean_ref_value(self.cleaned_data.get("ref"))
+
     def clean(self):
         cleaned = super().clean()
         provider, agreement = cleaned.get("provider"), cleaned.get("agreement")
@@ -157,8 +206,8 @@ class OfferForm(forms.ModelForm):
 
 
 class ReferralStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("referral status"), choices=ReferralStatus.choices)
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    status = forms.ChoiceField(label=_("Referral status"), choices=ReferralStatus.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -7,6 +7,7 @@ benchmark group every track is measured within.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -17,9 +18,16 @@ from simple_history.models import HistoricalRecords
 from .validators import validate_cvr
 
 ref_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+    r"^[A-Z0-9][A-Z0-9_.-]*$",
     _("Use only letters A–Z, digits, dot, hyphen and underscore, starting with a letter or digit."),
 )
+# Words the URLs use for their own pages ("/leverandoerer/ny/"): a ref cannot be one of them.
+RESERVED_REFS = {"NY", "NYT", "REDIGER"}
+
+
+def validate_ref_not_reserved(value: str) -> None:
+    if value.upper() in RESERVED_REFS:
+        raise ValidationError(_("“%(value)s” is reserved; choose another reference."), params={"value": value})
 
 
 def ref_field() -> models.CharField:
@@ -28,9 +36,25 @@ def ref_field() -> models.CharField:
         _("reference"),
         max_length=32,
         unique=True,
-        validators=[ref_validator],
+        validators=[ref_validator, validate_ref_not_reserved],
         error_messages={"unique": _("This reference is already in use.")},
+        help_text=_("Capital letters; lower case is turned into capitals."),
     )
+
+
+class RefSequence(models.Model):
+    """The last number handed out per ref prefix ("LEV-", "INS-2025-"). Its row lock makes two
+    users creating at once take turns instead of drawing the same ref."""
+
+    prefix = models.CharField(max_length=32, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last}"
 
 
 class ReferenceData(models.Model):

@@ -5,27 +5,36 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import ContactPerson, FrameworkAgreement, Offer, Provider, ReferralFields
+from .models import ContactPerson, FrameworkAgreement, Offer, Provider, ReferralFields, RefSequence
 
 PROVIDER_REF_PREFIX = "LEV-"
 OFFER_REF_PREFIX = "TIL-"
 
 
 def next_ref(*, model: type[models.Model], prefix: str, width: int) -> str:
-    """The next free `<prefix><number>` ref, one past the highest number in use with that prefix.
+    """The next free `<prefix><number>` ref: past both the sequence and the highest number in use
+    with that prefix (refs given on import count too).
 
-    Refs given on import may follow other patterns; only those with the prefix count.
+    Call inside the transaction that saves the row: the sequence row stays locked until it
+    commits, so concurrent creators take turns.
     """
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-    numbers = [
-        int(match.group(1))
-        for ref in model.objects.filter(ref__startswith=prefix).values_list("ref", flat=True)
-        if (match := pattern.match(ref))
-    ]
-    return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
+    with transaction.atomic():
+        RefSequence.objects.get_or_create(prefix=prefix)
+        sequence = RefSequence.objects.select_for_update().get(prefix=prefix)
+        pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+        in_use = [
+            int(match.group(1))
+            for ref in model.objects.filter(ref__startswith=prefix).values_list("ref", flat=True)
+            if (match := pattern.match(ref))
+        ]
+        sequence.last = max(sequence.last, *in_use, 0) + 1
+        sequence.save(update_fields=["last"])
+    return f"{prefix}{sequence.last:0{width}d}"
 
 
 def _apply(instance: models.Model, data: dict[str, Any]) -> None:
@@ -33,18 +42,38 @@ def _apply(instance: models.Model, data: dict[str, Any]) -> None:
         setattr(instance, field, value)
 
 
-def _save_with_ref(*, instance, model: type[models.Model], data: dict[str, Any], prefix: str, width: int):
-    """Create (instance None) or update a row with a ref: generated when none is given, never changed."""
-    if instance is None:
-        instance = model(**data)
-        if not instance.ref:
-            instance.ref = next_ref(model=model, prefix=prefix, width=width)
-    else:
+def save_with_ref(*, instance, model: type[models.Model], data: dict[str, Any], prefix: str, width: int):
+    """Create (instance None) or update a row with a ref: generated when none is given, never changed.
+
+    Two users creating at once may draw the same generated ref; the loser draws again. A ref the
+    user typed that someone else took meanwhile is a field error, not a crash.
+    """
+    if instance is not None:
         data.pop("ref", None)
         _apply(instance, data)
-    instance.full_clean()
-    instance.save()
-    return instance
+        instance.full_clean()
+        instance.save()
+        return instance
+    instance = model(**data)
+    instance.ref = (instance.ref or "").strip().upper()
+    generated = not instance.ref
+    for _attempt in range(5):
+        if generated:
+            instance.ref = next_ref(model=model, prefix=prefix, width=width)
+        # A generated ref is valid by construction; its uniqueness is settled by the insert below.
+        instance.full_clean(exclude=["ref"] if generated else None)
+        try:
+            with transaction.atomic():
+                instance.save()
+        except IntegrityError as error:
+            if not model.objects.filter(ref=instance.ref).exists():
+                raise
+            if not generated:
+                raise ValidationError({"ref": _("This reference is already in use.")}) from error
+            instance.pk = None
+            continue
+        return instance
+    raise ValidationError(_("No free reference could be found; try again."))
 
 
 @transaction.atomic
@@ -54,7 +83,7 @@ def provider_save(*, provider: Provider | None, data: dict[str, Any], contacts: 
     `contacts` is the full list to keep: dicts of contact fields, with `id` for existing ones.
     A ref is generated when none is given, and never changes once set.
     """
-    provider = _save_with_ref(instance=provider, model=Provider, data=data, prefix=PROVIDER_REF_PREFIX, width=4)
+    provider = save_with_ref(instance=provider, model=Provider, data=data, prefix=PROVIDER_REF_PREFIX, width=4)
     kept_ids = [contact["id"] for contact in contacts if contact.get("id")]
     provider.contacts.exclude(pk__in=kept_ids).delete()
     for contact in contacts:
@@ -77,7 +106,7 @@ def agreement_save(*, agreement: FrameworkAgreement, data: dict[str, Any]) -> Fr
 @transaction.atomic
 def offer_save(*, offer: Offer | None, data: dict[str, Any]) -> Offer:
     """Create (offer None) or update an offer; a ref is generated when none is given."""
-    return _save_with_ref(instance=offer, model=Offer, data=data, prefix=OFFER_REF_PREFIX, width=5)
+    return save_with_ref(instance=offer, model=Offer, data=data, prefix=OFFER_REF_PREFIX, width=5)
 
 
 @transaction.atomic

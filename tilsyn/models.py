@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -249,7 +250,7 @@ class Assessment(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT, related_name="+"
     )
-    confirmed_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from leverandoer.access import Role, has_role
 from leverandoer.models import ReferralStatus
-from leverandoer.services import next_ref, referral_status_set
+from leverandoer.services import referral_status_set, save_with_ref
 
 from . import selectors
 from .models import (
@@ -38,26 +38,25 @@ def _notify_if_newly_assigned(inspection: Inspection, previous_performer_id: int
 @transaction.atomic
 def inspection_save(*, inspection: Inspection | None, data: dict[str, Any], offers, by) -> Inspection:
     """Plan an inspection (inspection None) or change a plan; tells a newly assigned inspector."""
+    _check_offers(data["provider"], offers)
     if inspection is None:
-        inspection = Inspection(created_by=by, **data)
-        inspection.ref = next_ref(model=Inspection, prefix=f"INS-{inspection.planned_on:%Y}-", width=4)
         previous_performer_id = None
+        prefix = f"INS-{data['planned_on']:%Y}-"
+        inspection = save_with_ref(
+            instance=None, model=Inspection, data={**data, "created_by": by}, prefix=prefix, width=4
+        )
     else:
         if inspection.is_locked:
             raise ValidationError(_("The inspection has been submitted and can no longer be changed."))
         previous_performer_id = inspection.performer_id
-        for field, value in data.items():
-            setattr(inspection, field, value)
-    _check_offers(inspection, offers)
-    inspection.full_clean()
-    inspection.save()
+        inspection = save_with_ref(instance=inspection, model=Inspection, data=data, prefix="", width=4)
     inspection.offers.set(offers)
     _notify_if_newly_assigned(inspection, previous_performer_id)
     return inspection
 
 
-def _check_offers(inspection: Inspection, offers) -> None:
-    foreign = [offer for offer in offers if offer.provider_id != inspection.provider_id]
+def _check_offers(provider, offers) -> None:
+    foreign = [offer for offer in offers if offer.provider_id != provider.pk]
     if foreign:
         raise ValidationError(
             {"offers": _("These offers belong to another provider: %s") % ", ".join(o.name for o in foreign)}
@@ -123,12 +122,18 @@ def inspection_record(
 
 
 @transaction.atomic
-def assessment_confirm(*, inspection: Inspection, scenario: int, justification: str, by) -> Assessment:
+def assessment_confirm(
+    *, inspection: Inspection, scenario: int, justification: str, by, decided_on: date | None = None
+) -> Assessment:
     """Confirm the proposed scenario, or choose another with a written justification.
 
     Creates the scenario's measures and follow-up items and, where the policy says so, demands an
-    action plan with its deadline. Both the proposal and the decision are kept.
+    action plan with its deadline, counted from `decided_on` (today unless recording an earlier
+    decision). Both the proposal and the decision are kept.
     """
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    decided_at = timezone.now() if decided_on == today else timezone.make_aware(datetime.combine(decided_on, time(12)))
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != Inspection.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted inspection that has not been assessed can be assessed."))
@@ -144,10 +149,10 @@ def assessment_confirm(*, inspection: Inspection, scenario: int, justification: 
         scenario=scenario,
         justification=justification,
         confirmed_by=by,
+        confirmed_at=decided_at,
     )
     policy = ScenarioPolicy.objects.get(scenario=scenario)
-    today = timezone.localdate()
-    due = today + timedelta(days=policy.action_plan_days) if policy.action_plan_days else None
+    due = decided_on + timedelta(days=policy.action_plan_days) if policy.action_plan_days else None
     Measure.objects.bulk_create(Measure(assessment=assessment, kind=kind) for kind in policy.measures)
     FollowUp.objects.bulk_create(FollowUp(assessment=assessment, kind=kind, due_on=due) for kind in policy.follow_ups)
     if due and Measure.Kind.ACTION_PLAN in policy.measures:
@@ -209,6 +214,7 @@ def action_plan_update(*, plan: ActionPlan, status: str, note: str, upload=None,
 
 @transaction.atomic
 def inspection_close(*, inspection: Inspection, by) -> Inspection:
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != Inspection.Status.ASSESSED:
         raise ValidationError(_("Only an assessed inspection can be closed."))
     inspection.status = Inspection.Status.CLOSED

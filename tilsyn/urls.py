@@ -18,7 +18,7 @@ urlpatterns = [
         public(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("sprog/", public(set_language), name="set_language"),
     path("system/", views.system_status, name="system_status"),
     path("system/ping/", views.worker_ping, name="worker_ping"),

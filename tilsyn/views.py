@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -33,10 +34,19 @@ from .uploads import download
 INSPECTORS_TOO = STAFF | {Role.INSPECTOR}
 
 
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST; a GET (an old bookmark, a typed URL) asks for confirmation."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logout_confirm.html")
+
+
 @allow(EVERYONE)
 def home(request):
     """Each role's start page shows what that role works with, and nothing else."""
-    context = {}
+    context = {"is_contract_manager": has_role(request.user, Role.CONTRACT_MANAGER)}
     if has_role(request.user, *STAFF):
         context.update(selectors.staff_overview(user=request.user))
     if has_role(request.user, Role.INSPECTOR):

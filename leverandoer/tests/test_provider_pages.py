@@ -241,7 +241,10 @@ def test_an_offer_cannot_use_another_providers_agreement(cm_client):
     response = cm_client.post(
         reverse("leverandoer:offer_create"), offer_post(provider=provider.pk, agreement=other_agreement.pk)
     )
-    assert response.context["form"].errors["agreement"] == ["Rammeaftalen tilhører en anden leverandør."]
+    # The choice list holds only the chosen provider's agreements, so another's is not a valid choice.
+    assert response.context["form"].errors["agreement"] == [
+        "Marker en gyldig valgmulighed. Det valg, du har foretaget, er ikke blandt de tilgængelige valgmuligheder."
+    ]
     assert not Offer.objects.exists()
 
 

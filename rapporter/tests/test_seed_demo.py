@@ -9,6 +9,7 @@ from django.core.management import call_command
 from leverandoer.access import Role, user_roles
 from leverandoer.models import FrameworkAgreement, Offer, Provider
 from leverandoer.validators import cvr_is_valid
+from tilsyn.models import ActionPlan, Assessment, Inspection
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,15 @@ def test_seed_demo_creates_providers_of_every_kind_and_a_login_per_role(tmp_path
         roles |= user_roles(user)
     assert roles == set(Role)
     assert "kontraktansvarlig" in capsys.readouterr().out
+
+    # Supervision across 2023–2025, with repeats that reach scenario 4.
+    years = {inspection.planned_on.year for inspection in Inspection.objects.all()}
+    assert {2023, 2024, 2025} <= years
+    assert Assessment.objects.filter(scenario=4, proposal_rule="repeated_red").exists()
+    assert Assessment.objects.filter(scenario=4, proposal_rule="gross_violation").exists()
+    assert ActionPlan.objects.filter(status="demanded").exists()
+    assert Inspection.objects.filter(status="submitted").exists()
+    assert Inspection.objects.filter(status="planned", performer__username="inspektoer-a").exists()
 
 
 def test_seed_demo_twice_adds_nothing_and_keeps_the_passwords(tmp_path):

@@ -64,7 +64,7 @@ MATRIX: dict[str, Row] = {
         get={persona: 200 if persona == "anonymous" else 302 for persona in ALL_PERSONAS},
         post={persona: 200 if persona == "anonymous" else 302 for persona in ALL_PERSONAS},
     ),
-    "logout": everyone(405, post=302),
+    "logout": everyone(200, post=302),
     "set_language": everyone(302, post=302),
     "system_status": roles_only({"administrator"}, post_ok=405),
     "worker_ping": roles_only({"administrator"}, ok=405, post_ok=302),

@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker(transactional_db):
+def worker():
     """A Celery worker process bound to the test database, consuming a queue of its own."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
@@ -61,7 +61,8 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:
 
 
 @pytest.mark.services
-def test_a_task_runs_in_a_real_worker_process(worker, django_user_model):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_task_runs_in_a_real_worker_process(worker):
     ping = WorkerPing.objects.create()
     worker_ping_answer.apply_async(args=[ping.pk], queue=worker)
     assert wait_for(lambda: WorkerPing.objects.filter(pk=ping.pk, answered_at__isnull=False).exists())

@@ -21,6 +21,7 @@ from leverandoer.access import Role
 from leverandoer.demo import seed_providers
 from leverandoer.models import Provider
 from leverandoer.services import referral_status_set
+from tilsyn.demo import seed_supervision
 
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
 
@@ -89,4 +90,12 @@ class Command(BaseCommand):
             referral_setter=lambda **kwargs: referral_status_set(by=users["kontraktansvarlig"], **kwargs),
         )
         offers = sum(provider.offers.count() for provider in providers)
-        self.stdout.write(f"Demo data: {len(providers)} providers and {offers} offers created.")
+        inspections = seed_supervision(
+            rng=rng,
+            providers=providers,
+            managers=[users["kontraktansvarlig"], users["kontraktansvarlig2"]],
+            inspectors=[users["inspektoer-a"], users["inspektoer-b"]],
+        )
+        self.stdout.write(
+            f"Demo data: {len(providers)} providers, {offers} offers and {inspections} inspections created."
+        )
