@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ContactPerson, FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 
@@ -22,7 +23,7 @@ class ContactPersonInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SimpleHistoryAdmin):
     list_display = ["ref", "name", "kind", "administration", "cvr", "contract_manager", "referral_status", "active"]
     list_filter = ["kind", "administration", "referral_status", "active"]
     search_fields = ["ref", "name", "cvr"]
@@ -43,7 +44,7 @@ class FrameworkAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(SimpleHistoryAdmin):
     list_display = ["ref", "name", "provider", "offer_type", "target_group", "referral_status", "active"]
     list_filter = ["offer_type", "target_group", "referral_status", "active"]
     search_fields = ["ref", "name", "provider__name"]

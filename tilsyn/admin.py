@@ -1,8 +1,65 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import WorkerPing
+from .models import ActionPlan, Assessment, ControlArea, Finding, Inspection, ScenarioPolicy, WorkerPing
+
+
+@admin.register(ControlArea)
+class ControlAreaAdmin(SimpleHistoryAdmin):
+    """Administrators add areas, deactivate them and edit their labels; a code never changes."""
+
+    list_display = ["label", "code", "active", "position"]
+    list_editable = ["active", "position"]
+    list_filter = ["active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deactivate instead: findings refer to the area
+
+
+@admin.register(ScenarioPolicy)
+class ScenarioPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["scenario", "action_plan_days", "measures", "follow_ups"]
+    readonly_fields = ["scenario"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = ["ref", "provider", "method", "kind", "planned_on", "performed_on", "performer", "status"]
+    list_filter = ["status", "method", "kind", "announced"]
+    search_fields = ["ref", "provider__name", "case_number"]
+    list_select_related = ["provider", "performer"]
+    readonly_fields = ["ref", "report_file", "submitted_at", "submitted_by", "created_by"]
+    inlines = [FindingInline]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["inspection", "proposed_scenario", "scenario", "confirmed_by", "confirmed_at"]
+    list_select_related = ["inspection__provider", "confirmed_by"]
+    readonly_fields = ["proposed_scenario", "proposal_rule", "proposal_explanation"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["provider", "deadline", "status"]
+    list_filter = ["status"]
+    list_select_related = ["provider"]
 
 
 @admin.register(WorkerPing)

@@ -134,6 +134,15 @@ def test_the_whole_journey(client, personas, provider, mailoutbox, django_captur
     assert any(what.startswith("Tilsyn:") for what in kinds)
     assert any(what.startswith("Vurdering:") for what in kinds)
     assert any(entry["who"] == inspector for entry in detail.context["history"])
+    submitted_change = next(
+        entry
+        for entry in detail.context["history"]
+        if entry["who"] == inspector and entry["type"] == "Ændret" and entry["what"].startswith("Tilsyn:")
+    )
+    changes = {str(change["field"]): (change["old"], change["new"]) for change in submitted_change["changes"]}
+    assert changes["status"] == ("Planlagt", "Rapport indsendt")
+    assert changes["indsendt af"] == ("–", inspector.get_full_name() or inspector.username)
+    assert changes["tilsynsrapport"] == ("–", "ny fil")
 
 
 def test_a_red_finding_in_the_same_area_within_a_year_proposes_scenario_4(client, personas, provider):
