@@ -37,6 +37,14 @@ def with_current(queryset, current):
     return (queryset | queryset.model.objects.filter(pk=current.pk)).distinct()
 
 
+def chosen_provider_id(form) -> int | None:
+    """The provider a form is about: posted, preselected or saved; None while none is chosen."""
+    value = form.data.get("provider") or form.initial.get("provider") or form.instance.provider_id
+    if isinstance(value, Provider):
+        return value.pk
+    return int(value) if str(value or "").isdigit() else None
+
+
 def clean_ref_value(value: str) -> str:
     return (value or "").strip().upper()
 
@@ -172,10 +180,7 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Provider.objects.order_by("name")
         agreements = FrameworkAgreement.objects.select_related("provider").order_by("provider__name", "-starts_on")
-        provider_id = self.data.get("provider") or self.initial.get("provider") or self.instance.provider_id
-        if isinstance(provider_id, Provider):
-            provider_id = provider_id.pk
-        if str(provider_id or "").isdigit():
+        if provider_id := chosen_provider_id(self):
             agreements = agreements.filter(provider_id=provider_id)
         self.fields["agreement"].queryset = agreements
         self.fields["offer_type"].queryset = OfferType.objects.filter(active=True)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leverandoer.access import Role
-from leverandoer.forms import DateInput, UserChoiceField
+from leverandoer.forms import DateInput, UserChoiceField, chosen_provider_id
 from leverandoer.models import Offer, Provider
 
 from .models import ActionPlan, Inspection, Rating, Scenario
@@ -60,10 +60,7 @@ class InspectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("name")
         self.fields["performer"].queryset = performers().prefetch_related("groups")
-        provider_id = self.data.get("provider") or self.initial.get("provider") or self.instance.provider_id
-        if isinstance(provider_id, Provider):
-            provider_id = provider_id.pk
-        if str(provider_id or "").isdigit():
+        if provider_id := chosen_provider_id(self):
             self.fields["offers"].queryset = Offer.objects.filter(provider_id=provider_id).order_by("name")
         self.fields["announced"].help_text = _("Leave unticked for an unannounced visit.")
 
