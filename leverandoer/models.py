@@ -6,6 +6,8 @@ benchmark group every track is measured within.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -74,12 +76,27 @@ class ReferenceData(models.Model):
 
 
 class OfferType(ReferenceData):
+    risk_factor = models.DecimalField(
+        _("risk factor"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("How much this kind of offer adds to a provider's supervision risk (0 or more)."),
+    )
+
     class Meta(ReferenceData.Meta):
         verbose_name = _("offer type")
         verbose_name_plural = _("offer types")
 
 
 class TargetGroup(ReferenceData):
+    vulnerable = models.BooleanField(
+        _("vulnerable group"),
+        default=False,
+        help_text=_("Offers for vulnerable groups weigh more in the supervision risk score."),
+    )
+
     class Meta(ReferenceData.Meta):
         verbose_name = _("target group")
         verbose_name_plural = _("target groups")

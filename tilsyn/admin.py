@@ -3,7 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ActionPlan, Assessment, ControlArea, Finding, Inspection, ScenarioPolicy, WorkerPing
+from .models import (
+    ActionPlan,
+    Assessment,
+    ControlArea,
+    Finding,
+    Inspection,
+    ReminderLog,
+    RiskWeight,
+    ScenarioPolicy,
+    WorkerPing,
+)
 
 
 @admin.register(ControlArea)
@@ -66,3 +76,33 @@ class ActionPlanAdmin(SimpleHistoryAdmin):
 class WorkerPingAdmin(admin.ModelAdmin):
     list_display = ["pk", "requested_at", "requested_by", "answered_at", "worker"]
     readonly_fields = ["requested_at", "requested_by", "answered_at", "worker"]
+
+
+@admin.register(RiskWeight)
+class RiskWeightAdmin(SimpleHistoryAdmin):
+    """The weights and thresholds of the risk score; each says what it does in its description."""
+
+    list_display = ["label", "value", "description"]
+    list_editable = ["value"]
+    readonly_fields = ["code"]
+    fields = ["code", "label", "value", "description"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the score knows exactly these codes
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    """What reminders were sent, to whom and when: read only."""
+
+    list_display = ["kind", "object_id", "recipient", "sent_on", "created_at"]
+    list_filter = ["kind", "sent_on"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

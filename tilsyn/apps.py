@@ -11,6 +11,7 @@ class TilsynConfig(AppConfig):
     verbose_name = _("Supervision")
     nav_items = [
         ("tilsyn:inspection_list", _("Inspections")),
+        ("tilsyn:plan", _("Supervision plan")),
         ("tilsyn:action_plan_list", _("Action plans")),
         ("system_status", _("System status")),
         ("admin:index", _("Administration")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tilsyn.settings")
 
@@ -14,4 +15,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic schedules are declared here, in one place, and run under `celery beat`.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "reminders-every-morning": {"task": "tilsyn.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+}

@@ -93,8 +93,15 @@ def seed_supervision(*, rng: random.Random, providers: list[Provider], managers:
                 else rng.choice([Inspection.Method.DATA_CHECK, Inspection.Method.CASE_REVIEW])
             )
             planned_on = date(year, rng.randint(2, 11), rng.randint(1, 28))
-            if provider.pk in repeaters and year >= 2024:
+            special = provider.pk in repeaters or provider.pk == gross_provider
+            if special and year >= 2024:
                 planned_on = date(year, 9 if year == 2024 else 5, 10)  # within a year of each other
+            # 2025 is the year in progress: most supervised, some only planned, some not yet at all.
+            progress = rng.random() if year == 2025 and not special else 1.0
+            if progress < 0.13:
+                continue
+            if progress < 0.25:
+                planned_on = date(year, rng.randint(10, 12), rng.randint(1, 28))
             inspection = _create(
                 provider=provider,
                 planned_on=planned_on,
@@ -105,6 +112,8 @@ def seed_supervision(*, rng: random.Random, providers: list[Provider], managers:
                 announced=rng.random() < 0.3,
             )
             count += 1
+            if progress < 0.25:
+                continue  # planned for later in the year
             worst = rng.choices(["green", "yellow", "red"], [6, 3, 1])[0]
             ratings = _ratings(rng, area_codes, worst)
             gross = None

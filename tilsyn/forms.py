@@ -194,3 +194,14 @@ class InspectionFilterForm(forms.Form):
         if data["method"]:
             inspections = inspections.filter(method=data["method"])
         return inspections
+
+
+class PlanFilterForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": _("Give the year as a number, e.g. 2025.")},
+    )
+    mine = forms.BooleanField(label=_("Only providers I manage"), required=False)
+    missing = forms.BooleanField(label=_("Only providers not yet supervised"), required=False)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -362,3 +364,72 @@ class ActionPlan(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.status == self.Status.DEMANDED and today > self.deadline
+
+
+# --- Planning and follow-through ---------------------------------------------------------------
+
+
+class RiskWeight(models.Model):
+    """One weight or threshold of the risk score (`tilsyn.risk`), edited by an administrator."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    value = models.DecimalField(
+        _("value"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("risk weight")
+        verbose_name_plural = _("risk weights")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail about one item to one person on one day. The unique constraint is what
+    keeps a task that runs twice, or is retried after a crash, from sending it again."""
+
+    class Kind(models.TextChoices):
+        ACTION_PLAN = "action_plan", _("Action plan")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        REPORT = "report", _("Report deadline")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("item"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    sent_on = models.DateField(_("date"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "recipient", "sent_on"], name="one_reminder_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id} → {self.recipient_id} ({self.sent_on})"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address. Calendar programs cannot log in, so the token in the URL is
+    the key; a new token makes the old address stop working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -148,6 +148,13 @@ def action_plan_get(*, pk: int) -> ActionPlan:
         raise Http404 from missing
 
 
+def provider_for_plan(*, ref: str) -> Provider:
+    try:
+        return Provider.objects.select_related("contract_manager").get(ref=ref, active=True)
+    except Provider.DoesNotExist as missing:
+        raise Http404 from missing
+
+
 def measure_get(*, pk: int) -> Measure:
     try:
         return Measure.objects.select_related("assessment__inspection__provider").get(pk=pk)
@@ -256,6 +263,31 @@ def staff_overview(*, user) -> dict:
         "my_providers": my_providers,
         "awaiting_assessment": waiting,
     }
+
+
+def staff_tasks(*, user, today) -> dict:
+    """A contract manager's tasks: their providers' action plans and follow-ups due within 7 days or
+    overdue, and their providers not yet supervised this year. An administrator sees everyone's."""
+    horizon = today + timedelta(days=7)
+    mine = Q() if has_role(user, Role.ADMINISTRATOR) else Q(provider__contract_manager=user)
+    plans = (
+        ActionPlan.objects.filter(mine, status=ActionPlan.Status.DEMANDED, deadline__lte=horizon)
+        .select_related("provider", "assessment__inspection")
+        .order_by("deadline")
+    )
+    mine_via_inspection = (
+        Q() if has_role(user, Role.ADMINISTRATOR) else Q(assessment__inspection__provider__contract_manager=user)
+    )
+    follow_ups = (
+        FollowUp.objects.filter(mine_via_inspection, done_on__isnull=True, due_on__lte=horizon)
+        .select_related("assessment__inspection__provider")
+        .order_by("due_on")
+    )
+    providers = Provider.objects.filter(active=True)
+    if not has_role(user, Role.ADMINISTRATOR):
+        providers = providers.filter(contract_manager=user)
+    unsupervised = providers.exclude(inspections__performed_on__year=today.year).order_by("name")
+    return {"due_plans": plans, "due_follow_ups": follow_ups, "unsupervised": unsupervised, "today": today}
 
 
 def inspector_overview(*, user) -> dict:

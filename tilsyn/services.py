@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leverandoer.access import Role, has_role
-from leverandoer.models import ReferralStatus
+from leverandoer.models import Provider, ReferralStatus
 from leverandoer.services import referral_status_set, save_with_ref
 
-from . import selectors
+from . import notifications, planning, selectors
 from .models import (
     ActionPlan,
     Assessment,
+    CalendarFeed,
     ControlArea,
     Finding,
     FollowUp,
     Inspection,
     Measure,
+    ReminderLog,
     ScenarioPolicy,
     WorkerPing,
 )
@@ -243,3 +246,63 @@ def worker_ping_answer(*, ping_id: int, worker: str) -> bool:
         )
         == 1
     )
+
+
+# --- Planning and follow-through ---------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_plan_from_suggestion(*, provider: Provider, year: int, by) -> Inspection:
+    """Turn the risk score's suggestion into a planned annual inspection in one step.
+
+    The suggestion is computed again here, never taken from the request. The visit is planned two
+    weeks ahead (inside `year`), performed by the provider's contract manager until someone assigns
+    an external inspector.
+    """
+    today = timezone.localdate()
+    risk = planning.provider_risk(provider=provider, as_of=min(today, date(year, 12, 31)))
+    planned_on = max(today + timedelta(days=14), date(year, 1, 1))
+    if planned_on.year != year:
+        raise ValidationError(_("%(year)s is over; plan the inspection in the current year.") % {"year": year})
+    method = Inspection.Method.VISIT if risk.suggest_visit else Inspection.Method.DATA_CHECK
+    data = {
+        "provider": provider,
+        "method": method,
+        "kind": Inspection.Kind.ANNUAL_BASE,
+        "announced": not (risk.suggest_visit and risk.suggest_unannounced),
+        "planned_on": planned_on,
+        "performer": provider.contract_manager or by,
+        "report_deadline": planned_on + timedelta(days=21),
+        "case_number": "",
+    }
+    return inspection_save(inspection=None, data=data, offers=[], by=by)
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """E-mail reminders for action plans and follow-ups due within 7 days or overdue (to the
+    provider's contract manager) and report deadlines (to the inspector). At most one e-mail per
+    item, person and day: each is claimed in the database before it is sent, so a second run, or a
+    retry after a crash, skips what was already sent. A failed send releases its claim."""
+    today = today or timezone.localdate()
+    sent = 0
+    for reminder in notifications.due_reminders(today=today):
+        try:
+            with transaction.atomic():
+                log = ReminderLog.objects.create(
+                    kind=reminder.kind, object_id=reminder.object_id, recipient=reminder.recipient, sent_on=today
+                )
+        except IntegrityError:
+            continue  # already sent today
+        try:
+            notifications.send_reminder(reminder)
+        except Exception:
+            log.delete()
+            raise
+        sent += 1
+    return sent
+
+
+def calendar_feed_renew(*, user) -> CalendarFeed:
+    """A new secret calendar address for the user; the old one stops working."""
+    feed, _created = CalendarFeed.objects.update_or_create(user=user, defaults={"token": secrets.token_urlsafe(32)})
+    return feed

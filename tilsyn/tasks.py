@@ -14,3 +14,9 @@ def worker_ping_answer(self, ping_id: int) -> None:
 @shared_task
 def inspection_assignment_notify(inspection_id: int) -> None:
     notifications.inspection_assigned(inspection_id=inspection_id)
+
+
+@shared_task
+def send_reminders() -> int:
+    """Daily (see the beat schedule in tilsyn/celery.py). Safe to run twice: see reminders_send."""
+    return services.reminders_send()

@@ -10,25 +10,29 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leverandoer.access import EVERYONE, STAFF, Role, allow, has_role
+from leverandoer.access import EVERYONE, STAFF, Role, allow, has_role, public
 from leverandoer.models import Provider
 
-from . import selectors, services
+from . import planning, selectors, services
+from .calendar import FEED_ROLES, feed_ics
 from .forms import (
     ActionPlanForm,
     AssessmentForm,
     DoneForm,
     InspectionFilterForm,
     InspectionForm,
+    PlanFilterForm,
     RecordForm,
     finding_forms,
 )
+from .models import CalendarFeed
 from .uploads import download
 
 INSPECTORS_TOO = STAFF | {Role.INSPECTOR}
@@ -46,9 +50,13 @@ class LogoutView(auth_views.LogoutView):
 @allow(EVERYONE)
 def home(request):
     """Each role's start page shows what that role works with, and nothing else."""
-    context = {"is_contract_manager": has_role(request.user, Role.CONTRACT_MANAGER)}
+    context = {
+        "is_contract_manager": has_role(request.user, Role.CONTRACT_MANAGER),
+        "is_secretariat": has_role(request.user, Role.SECRETARIAT),
+    }
     if has_role(request.user, *STAFF):
         context.update(selectors.staff_overview(user=request.user))
+        context.update(selectors.staff_tasks(user=request.user, today=timezone.localdate()))
     if has_role(request.user, Role.INSPECTOR):
         context.update(selectors.inspector_overview(user=request.user))
     return render(request, "tilsyn/home.html", context)
@@ -289,3 +297,65 @@ def worker_ping(request):
     services.worker_ping_request(by=request.user)
     messages.info(request, _("A ping was sent to the task worker. Reload the page to see the answer."))
     return redirect("system_status")
+
+
+# --- Planning, calendar ------------------------------------------------------------------------
+
+
+@allow(STAFF)
+def supervision_plan(request):
+    """The annual plan: who has been supervised, who is missing, and why a provider scores high."""
+    today = timezone.localdate()
+    form = PlanFilterForm(request.GET or None, initial={"year": today.year})
+    options = form.cleaned_data if form.is_valid() else {"year": today.year, "mine": False, "missing": False}
+    plan = planning.supervision_plan(
+        year=options["year"] or today.year,
+        today=today,
+        contract_manager=request.user if options["mine"] else None,
+        only_missing=options["missing"],
+    )
+    return render(request, "tilsyn/plan.html", {"form": form, "plan": plan, "today": today})
+
+
+@allow(STAFF)
+@require_POST
+def plan_suggestion(request, year: int, ref: str):
+    provider = selectors.provider_for_plan(ref=ref)
+    try:
+        inspection = services.inspection_plan_from_suggestion(provider=provider, year=year, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(f"{reverse('tilsyn:plan')}?year={year}")
+    messages.success(
+        request,
+        _("Inspection %(ref)s is planned from the suggestion. Adjust the date and who performs it here.")
+        % {"ref": inspection.ref},
+    )
+    return redirect("tilsyn:inspection_edit", ref=inspection.ref)
+
+
+@allow(FEED_ROLES)
+def calendar_page(request):
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(reverse("tilsyn:calendar_feed", args=[feed.token])) if feed else None
+    return render(request, "tilsyn/calendar.html", {"feed_url": url})
+
+
+@allow(FEED_ROLES)
+@require_POST
+def calendar_renew(request):
+    services.calendar_feed_renew(user=request.user)
+    messages.success(request, _("Your calendar address is ready. An earlier address no longer works."))
+    return redirect("tilsyn:calendar")
+
+
+@public
+def calendar_feed(request, token: str):
+    """Calendar programs cannot log in: the secret token is the key, checked against the user's role
+    on every fetch, so a user who loses the role loses the feed."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active or not has_role(feed.user, *FEED_ROLES):
+        raise Http404
+    response = HttpResponse(feed_ics(feed.user), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

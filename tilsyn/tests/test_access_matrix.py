@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from conftest import ALL_PERSONAS, client_for
 from leverandoer.tests import factories
@@ -94,6 +95,12 @@ MATRIX: dict[str, Row] = {
     "tilsyn:inspection_close": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "assessed"),
     "tilsyn:measure_done": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "measure"),
     "tilsyn:follow_up_done": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "follow_up"),
+    "tilsyn:plan": roles_only(STAFF),
+    "tilsyn:plan_suggestion": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "suggestion"),
+    "tilsyn:calendar": roles_only(INSPECTORS_TOO),
+    "tilsyn:calendar_renew": roles_only(INSPECTORS_TOO, ok=405, post_ok=302),
+    # The feed is for calendar programs: the secret token in the URL is the key, not a session.
+    "tilsyn:calendar_feed": with_kwargs(everyone(200), "feed"),
     "tilsyn:action_plan_list": roles_only(STAFF),
     "tilsyn:action_plan_edit": with_kwargs(roles_only(STAFF), "action_plan"),
     "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),
@@ -132,6 +139,7 @@ def objects(db, personas) -> dict:
     assessment = services.assessment_confirm(inspection=assessed, scenario=3, justification="", by=manager)
     plan = assessment.action_plan
     plan.file.save("p.pdf", supervision.pdf_upload())
+    feed = services.calendar_feed_renew(user=manager)
     return {
         "provider": {"ref": offer.provider.ref},
         "offer": {"ref": offer.ref},
@@ -142,6 +150,8 @@ def objects(db, personas) -> dict:
         "measure": {"pk": assessment.measures.first().pk},
         "follow_up": {"pk": assessment.follow_ups.first().pk},
         "action_plan": {"pk": plan.pk},
+        "suggestion": {"year": timezone.localdate().year, "ref": offer.provider.ref},
+        "feed": {"token": feed.token},
     }
 
 

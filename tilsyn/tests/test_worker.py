@@ -11,27 +11,39 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
-from tilsyn import celery_app
-from tilsyn.models import WorkerPing
-from tilsyn.tasks import worker_ping_answer
+from leverandoer.tests import factories as provider_factories
+from tilsyn import celery_app, services
+from tilsyn.models import ActionPlan, FollowUp, ReminderLog, WorkerPing
+from tilsyn.tasks import send_reminders, worker_ping_answer
+from tilsyn.tests import factories as supervision
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker():
-    """A Celery worker process bound to the test database, consuming a queue of its own."""
+def mail_dir(tmp_path):
+    return tmp_path / "mail"
+
+
+@pytest.fixture
+def worker(mail_dir):
+    """A Celery worker process bound to the test database, consuming a queue of its own, writing
+    the e-mails it sends to files in `mail_dir`."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tilsyn", "worker", "--pool=solo", "-Q", queue, "--loglevel=INFO"],
@@ -69,6 +81,31 @@ def test_a_task_runs_in_a_real_worker_process(worker):
     ping.refresh_from_db()
     assert ping.worker.startswith("celery@")
     assert ping.worker != "eager"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_reminder_task_run_twice_by_a_real_worker_sends_each_reminder_once(worker, mail_dir, personas):
+    manager = personas["contract_manager"]
+    manager.email = "karin@tilsyn.example.dk"
+    manager.save()
+    provider = provider_factories.provider(contract_manager=manager)
+    inspection = supervision.submitted(
+        performer=personas["inspector_a"], provider=provider, findings=[("premises", "red")]
+    )
+    services.assessment_confirm(inspection=inspection, scenario=3, justification="", by=manager)
+    FollowUp.objects.update(done_on=timezone.localdate())  # only the action plan stays due
+    ActionPlan.objects.update(deadline=timezone.localdate() + timedelta(days=2))
+    send_reminders.apply_async(queue=worker)
+    send_reminders.apply_async(queue=worker)
+    # The solo worker takes messages in order: once this ping is answered, both runs are done.
+    ping = WorkerPing.objects.create()
+    worker_ping_answer.apply_async(args=[ping.pk], queue=worker)
+    assert wait_for(lambda: WorkerPing.objects.filter(pk=ping.pk, answered_at__isnull=False).exists())
+    mails = "".join(path.read_text() for path in mail_dir.glob("*.log"))
+    assert mails.count("Subject: ") == 1
+    assert "To: karin@tilsyn.example.dk" in mails
+    assert ReminderLog.objects.count() == 1
 
 
 def test_the_system_page_pings_in_process_in_the_embedded_mode(

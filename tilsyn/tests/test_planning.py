@@ -1,0 +1,149 @@
+"""The annual supervision plan, the risk score on the page, and planning from a suggestion."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from leverandoer.models import Provider
+from leverandoer.tests import factories as provider_factories
+from tilsyn import planning
+from tilsyn.models import Inspection, RiskWeight
+from tilsyn.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def year_in_progress(personas):
+    """Three providers in 2025: one supervised, one only planned, one with nothing."""
+    inspector = personas["inspector_a"]
+    supervised = provider_factories.provider(name="A Supervised ApS")
+    planned = provider_factories.provider(name="B Planned ApS")
+    missing = provider_factories.provider(name="C Missing ApS")
+    factories.submitted(performer=inspector, provider=supervised, performed_on=date(2025, 4, 2))
+    factories.inspection(performer=inspector, provider=planned, planned_on=date(2025, 11, 5))
+    factories.inspection(
+        performer=inspector,
+        provider=missing,
+        planned_on=date(2024, 5, 1),
+        performed_on=date(2024, 5, 1),
+        method=Inspection.Method.DATA_CHECK,
+    )
+    return supervised, planned, missing
+
+
+@pytest.mark.usefixtures("year_in_progress")
+def test_the_plan_shows_coverage_and_flags_providers_with_none(cm_client):
+    response = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"})
+    plan = response.context["plan"]
+    assert (plan["total"], plan["covered"], plan["missing"], plan["coverage"]) == (3, 1, 1, 33.3)
+    statuses = {row["provider"].name: row["status"] for row in plan["rows"]}
+    assert statuses == {"A Supervised ApS": "covered", "B Planned ApS": "planned", "C Missing ApS": "missing"}
+    visits = {row["provider"].name: row["by_method"][0] for row in plan["rows"]}
+    assert visits["A Supervised ApS"] == {"planned": 0, "performed": 1}
+    assert visits["B Planned ApS"] == {"planned": 1, "performed": 0}
+    page = response.content.decode()
+    assert "1 af 3 leverandører har haft tilsyn i 2025 (33,3 %)." in page
+    assert "Intet tilsyn" in page
+    only_missing = cm_client.get(reverse("tilsyn:plan"), {"year": "2025", "missing": "on"}).context["plan"]
+    assert [row["provider"].name for row in only_missing["rows"]] == ["B Planned ApS", "C Missing ApS"]
+
+
+def test_the_page_explains_why_a_provider_scores_high(cm_client, personas):
+    provider = provider_factories.provider(name="Risiko ApS")
+    provider_factories.offer(
+        provider=provider,
+        target_group=__import__("leverandoer.models").models.TargetGroup.objects.get(code="aktivitetsparate"),
+    )
+    factories.submitted(
+        performer=personas["inspector_a"],
+        provider=provider,
+        performed_on=date(2025, 2, 1),
+        findings=[("premises", "red"), ("attendance", "red")],
+    )
+    response = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"})
+    row = next(row for row in response.context["plan"]["rows"] if row["provider"] == provider)
+    parts = {part.code: part.points for part in row["risk"].parts}
+    assert parts["red_finding"] == Decimal("3.00")  # 2 red findings × 1.5
+    assert parts["vulnerable_group"] == Decimal("3.00")
+    page = response.content.decode()
+    assert "Røde fund" in page
+    assert "Udsatte målgrupper" in page
+    assert f"<summary>{str(row['risk'].total).replace('.', ',')}</summary>" in page
+
+
+@pytest.mark.parametrize("year", ["abc", "1800", "99999"])
+def test_a_bad_year_gives_a_message_and_the_current_plan(cm_client, year):
+    response = cm_client.get(reverse("tilsyn:plan"), {"year": year})
+    assert response.status_code == 200
+    assert response.context["form"].errors["year"]
+    assert response.context["plan"]["year"] == timezone.localdate().year
+
+
+def test_a_plan_with_no_providers_says_so(cm_client):
+    response = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"})
+    assert "Der er ingen aktive leverandører at planlægge tilsyn for." in response.content.decode()
+
+
+def test_a_suggestion_becomes_a_planned_inspection_with_one_action(cm_client, contract_manager, personas):
+    provider = provider_factories.provider(name="Forslag ApS", contract_manager=contract_manager)
+    for year in (2024, 2025):
+        factories.submitted(
+            performer=personas["inspector_a"],
+            provider=provider,
+            performed_on=date(year, 2, 1),
+            findings=[("premises", "red")],
+        )
+    year = timezone.localdate().year
+    response = cm_client.post(reverse("tilsyn:plan_suggestion", args=[year, provider.ref]))
+    inspection = Inspection.objects.filter(provider=provider, status="planned").get()
+    assert response["Location"] == reverse("tilsyn:inspection_edit", args=[inspection.ref])
+    risk = planning.provider_risk(provider=provider, as_of=timezone.localdate())
+    assert inspection.method == ("visit" if risk.suggest_visit else "data_check")
+    assert inspection.announced is not (risk.suggest_visit and risk.suggest_unannounced)
+    assert inspection.kind == "annual_base"
+    assert inspection.performer == contract_manager
+    assert inspection.planned_on == timezone.localdate() + timedelta(days=14)
+
+
+def test_a_suggestion_for_a_past_year_is_refused(cm_client):
+    provider = provider_factories.provider()
+    response = cm_client.post(reverse("tilsyn:plan_suggestion", args=[2020, provider.ref]), follow=True)
+    assert "2020 er forbi; planlæg tilsynet i indeværende år." in response.content.decode()
+    assert not Inspection.objects.exists()
+
+
+def test_an_unknown_or_inactive_provider_is_404(cm_client):
+    inactive = provider_factories.provider(active=False)
+    assert cm_client.post(reverse("tilsyn:plan_suggestion", args=[2025, "NOPE"])).status_code == 404
+    assert cm_client.post(reverse("tilsyn:plan_suggestion", args=[2025, inactive.ref])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1", "Sørg for, at denne værdi er større end eller lig med 0."), ("abc", "Indtast et tal.")],
+)
+def test_a_risk_weight_that_is_negative_or_not_a_number_is_refused(client, administrator, value, message):
+    weight = RiskWeight.objects.get(code="red_finding")
+    client.force_login(administrator)
+    url = reverse("admin:tilsyn_riskweight_change", args=[weight.pk])
+    response = client.post(url, {"label": weight.label, "value": value, "description": ""})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    weight.refresh_from_db()
+    assert weight.value == Decimal("1.5")
+
+
+def test_the_plan_suggestion_follows_edited_weights(cm_client):
+    provider = provider_factories.provider()
+    RiskWeight.objects.filter(code="threshold_visit").update(value=Decimal("0"))
+    RiskWeight.objects.filter(code="threshold_unannounced").update(value=Decimal("0"))
+    row = cm_client.get(reverse("tilsyn:plan")).context["plan"]["rows"][0]
+    assert row["provider"] == provider
+    assert (row["risk"].suggest_visit, row["risk"].suggest_unannounced) == (True, True)
+    assert Provider.objects.count() == 1
