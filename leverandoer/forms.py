@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import Role
 from .models import ContactPerson, FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
+from .validators import validate_plausible_date
 
 
 class DateInput(forms.DateInput):
@@ -15,6 +16,13 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PlausibleDateField(forms.DateField):
+    """A date field that refuses dates outside 2000–2100 (a mistyped year) with a clear message."""
+
+    widget = DateInput
+    default_validators = [validate_plausible_date]
 
 
 def contract_managers():
@@ -42,7 +50,8 @@ def chosen_provider_id(form) -> int | None:
     value = form.data.get("provider") or form.initial.get("provider") or form.instance.provider_id
     if isinstance(value, Provider):
         return value.pk
-    return int(value) if str(value or "").isdigit() else None
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else None
 
 
 def clean_ref_value(value: str) -> str:
@@ -127,6 +136,9 @@ def contacts_from_formset(formset) -> list[dict]:
 
 
 class AgreementForm(forms.ModelForm):
+    starts_on = PlausibleDateField(label=_("Start date"))
+    ends_on = PlausibleDateField(label=_("End date"))
+
     class Meta:
         model = FrameworkAgreement
         fields = ["provider", "title", "case_number", "starts_on", "ends_on", "notes"]

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def validate_plausible_date(value: date) -> None:
+    """Dates in this domain lie between 2000 and 2100; anything else is a typing error."""
+    if value and not (EARLIEST_DATE <= value <= LATEST_DATE):
+        raise ValidationError(
+            _("%(value)s is not a plausible date; check the year."),
+            code="implausible_date",
+            params={"value": value.strftime("%d.%m.%Y")},
+        )
 
 
 def cvr_is_valid(value: str) -> bool:

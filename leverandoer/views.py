@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import panels, selectors, services
+from . import once, panels, selectors, services
 from .access import STAFF, allow
 from .filters import AgreementFilter, OfferFilter, ProviderFilter
 from .forms import AgreementForm, ContactFormSet, OfferForm, ProviderForm, ReferralStatusForm, contacts_from_formset
@@ -66,15 +66,19 @@ def provider_edit(request, ref: str):
 
 
 def _provider_form(request, *, provider: Provider | None):
+    if provider is None and (done := once.already_done(request)):
+        return done
     form = ProviderForm(request.POST or None, instance=provider)
     formset = ContactFormSet(request.POST or None, instance=provider or Provider(), prefix="contacts")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         contacts = contacts_from_formset(formset)
         saved = _save(form, services.provider_save, provider=provider, data=dict(form.cleaned_data), contacts=contacts)
         if saved:
+            once.remember(request, saved.get_absolute_url())
             messages.success(request, _("The provider %(name)s was saved.") % {"name": saved.name})
             return redirect(saved)
-    return render(request, "leverandoer/provider_form.html", {"form": form, "formset": formset, "provider": provider})
+    context = {"form": form, "formset": formset, "provider": provider, "submission_id": once.submission_id(request)}
+    return render(request, "leverandoer/provider_form.html", context)
 
 
 @allow(STAFF)
@@ -112,13 +116,17 @@ def agreement_edit(request, pk: int):
 
 
 def _agreement_form(request, *, agreement: FrameworkAgreement, initial: dict):
+    if agreement.pk is None and (done := once.already_done(request)):
+        return done
     form = AgreementForm(request.POST or None, instance=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _save(form, services.agreement_save, agreement=agreement, data=dict(form.cleaned_data))
         if saved:
+            once.remember(request, saved.get_absolute_url())
             messages.success(request, _("The framework agreement %(title)s was saved.") % {"title": saved.title})
             return redirect(saved)
-    return render(request, "leverandoer/frameworkagreement_form.html", {"form": form, "agreement": agreement})
+    context = {"form": form, "agreement": agreement, "submission_id": once.submission_id(request)}
+    return render(request, "leverandoer/frameworkagreement_form.html", context)
 
 
 # --- Offers ----------------------------------------------------------------------------------
@@ -151,13 +159,17 @@ def offer_edit(request, ref: str):
 
 
 def _offer_form(request, *, offer: Offer | None, initial: dict):
+    if offer is None and (done := once.already_done(request)):
+        return done
     form = OfferForm(request.POST or None, instance=offer, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = _save(form, services.offer_save, offer=offer, data=dict(form.cleaned_data))
         if saved:
+            once.remember(request, saved.get_absolute_url())
             messages.success(request, _("The offer %(name)s was saved.") % {"name": saved.name})
             return redirect(saved)
-    return render(request, "leverandoer/offer_form.html", {"form": form, "offer": offer})
+    context = {"form": form, "offer": offer, "submission_id": once.submission_id(request)}
+    return render(request, "leverandoer/offer_form.html", context)
 
 
 @allow(STAFF)

@@ -11,7 +11,7 @@ from leverandoer.access import PUBLIC, STAFF, Role, allowed_roles_of, user_roles
 def navigation(request) -> dict:
     roles = user_roles(getattr(request, "user", None))
     if not roles:
-        return {"nav_items": [], "user_roles": [], "is_staff_role": False}
+        return {"nav_items": [], "user_roles": [], "is_staff_role": False, "is_contract_manager": False}
     items = []
     current = request.path
     for config in apps.get_app_configs():
@@ -26,4 +26,9 @@ def navigation(request) -> dict:
             if allowed == PUBLIC or (allowed and roles & allowed):
                 items.append({"url": url, "label": label, "active": current.startswith(url)})
     role_labels = [Role(role).label for role in Role if role in roles]
-    return {"nav_items": items, "user_roles": role_labels, "is_staff_role": bool(roles & STAFF)}
+    return {
+        "nav_items": items,
+        "user_roles": role_labels,
+        "is_staff_role": bool(roles & STAFF),
+        "is_contract_manager": Role.CONTRACT_MANAGER in roles,
+    }

@@ -13,7 +13,7 @@ from leverandoer.models import Provider
 from leverandoer.services import next_ref
 
 from . import selectors, services
-from .models import ActionPlan, ControlArea, Finding, Inspection
+from .models import ActionPlan, ControlArea, Finding, Inspection, Measure
 
 REMARKS = {
     "yellow": [
@@ -132,11 +132,19 @@ def seed_supervision(*, rng: random.Random, providers: list[Provider], managers:
             )
             for measure in assessment.measures.all():
                 if year < 2025 or rng.random() < 0.5:
-                    measure.done_on, measure.done_by = decided_on + timedelta(days=rng.randint(5, 40)), manager
-                    measure.save()
+                    # Through the service, so that a referral stop or restriction takes effect.
+                    services.measure_complete(measure=measure, note="", by=manager)
+                    Measure.objects.filter(pk=measure.pk).update(
+                        done_on=decided_on + timedelta(days=rng.randint(5, 40))
+                    )
+            for follow_up in assessment.follow_ups.all():
+                if year < 2025:
+                    follow_up.done_on = decided_on + timedelta(days=rng.randint(20, 90))
+                    follow_up.save()
             plan = getattr(assessment, "action_plan", None)
             if plan and (year < 2025 or rng.random() < 0.5):
-                plan.status = rng.choice([ActionPlan.Status.RECEIVED, ActionPlan.Status.APPROVED])
+                plan.status = ActionPlan.Status.APPROVED if year < 2025 else ActionPlan.Status.RECEIVED
+                plan.filename = "handleplan.pdf"
                 plan.save()
             if year < 2025:
                 services.inspection_close(inspection=inspection, by=manager)

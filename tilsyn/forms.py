@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leverandoer.access import Role
-from leverandoer.forms import DateInput, UserChoiceField, chosen_provider_id
+from leverandoer.forms import PlausibleDateField, UserChoiceField, chosen_provider_id
 from leverandoer.models import Offer, Provider
 
 from .models import ActionPlan, Inspection, Rating, Scenario
@@ -33,6 +33,8 @@ class PerformerChoiceField(UserChoiceField):
 
 class InspectionForm(forms.ModelForm):
     performer = PerformerChoiceField(queryset=None, label=_("Performed by"))
+    planned_on = PlausibleDateField(label=_("Planned date"))
+    report_deadline = PlausibleDateField(label=_("Deadline for the report"), required=False)
     offers = forms.ModelMultipleChoiceField(
         queryset=Offer.objects.none(),
         required=False,
@@ -54,14 +56,20 @@ class InspectionForm(forms.ModelForm):
             "report_deadline",
             "case_number",
         ]
-        widgets = {"planned_on": DateInput(), "report_deadline": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("name")
         self.fields["performer"].queryset = performers().prefetch_related("groups")
         if provider_id := chosen_provider_id(self):
-            self.fields["offers"].queryset = Offer.objects.filter(provider_id=provider_id).order_by("name")
+            # Offers already ticked stay valid choices, so that a changed provider gets the clear
+            # message from clean() rather than "not one of the available choices".
+            posted = (
+                [pk for pk in self.data.getlist("offers") if pk.isdigit() and len(pk) <= 18] if self.is_bound else []
+            )
+            self.fields["offers"].queryset = Offer.objects.filter(
+                Q(provider_id=provider_id) | Q(pk__in=posted)
+            ).order_by("name")
         self.fields["announced"].help_text = _("Leave unticked for an unannounced visit.")
 
     def clean(self):
@@ -69,6 +77,13 @@ class InspectionForm(forms.ModelForm):
         planned, deadline = cleaned.get("planned_on"), cleaned.get("report_deadline")
         if planned and deadline and deadline < planned:
             self.add_error("report_deadline", _("The report deadline cannot be before the planned date."))
+        provider = cleaned.get("provider")
+        foreign = [offer.name for offer in cleaned.get("offers", []) if provider and offer.provider_id != provider.pk]
+        if foreign:
+            self.add_error(
+                "offers",
+                _("These offers belong to another provider; untick them: %(offers)s") % {"offers": ", ".join(foreign)},
+            )
         return cleaned
 
 
@@ -81,7 +96,9 @@ class FindingForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    remark = forms.CharField(label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remark = forms.CharField(
+        label=_("Remark"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     gross_violation = forms.BooleanField(label=_("Gross violation of the framework agreement"), required=False)
 
     def __init__(self, *args, area, **kwargs):
@@ -121,7 +138,7 @@ class PdfField(forms.FileField):
 
 
 class RecordForm(forms.Form):
-    performed_on = forms.DateField(label=_("Performed date"), required=False, widget=DateInput())
+    performed_on = PlausibleDateField(label=_("Performed date"), required=False)
     report = PdfField(label=_("Visit report (PDF)"), required=False)
 
 
@@ -163,13 +180,13 @@ class AssessmentForm(forms.Form):
 
 
 class DoneForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ActionPlanForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlan.Status.choices)
     file = PdfField(label=_("The provider's action plan (PDF)"), required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InspectionFilterForm(forms.Form):

@@ -314,6 +314,7 @@ class FollowUp(models.Model):
         MANDATORY_CONTROL = "mandatory_control", _("Mandatory control follow-up")
         UNANNOUNCED_VISITS = "unannounced_visits", _("Unannounced visits until the matter is put right")
         INTENSIVE = "intensive", _("Intensive follow-up through meetings and unannounced visits")
+        EXTRA_EXTERNAL_VISITS = "extra_external_visits", _("Purchase of extra external follow-up visits")
 
     assessment = models.ForeignKey(
         Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="follow_ups"

@@ -69,7 +69,7 @@ def earlier_reds(*, inspection: Inspection) -> list[rules.EarlierRed]:
     """Red findings of the same provider's submitted or imported inspections in the year before."""
     if not inspection.performed_on:
         return []
-    since = inspection.performed_on - rules.REPEAT_WINDOW
+    since = inspection.performed_on - min(rules.REPEAT_WINDOW, inspection.performed_on - date.min)
     rows = (
         Finding.objects.filter(
             evidence("inspection__"),

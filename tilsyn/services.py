@@ -49,13 +49,33 @@ def inspection_save(*, inspection: Inspection | None, data: dict[str, Any], offe
             instance=None, model=Inspection, data={**data, "created_by": by}, prefix=prefix, width=4
         )
     else:
-        if inspection.is_locked:
+        # Compare with the stored row: a bound ModelForm has already copied its input onto `inspection`.
+        stored = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if stored.is_locked:
             raise ValidationError(_("The inspection has been submitted and can no longer be changed."))
-        previous_performer_id = inspection.performer_id
-        inspection = save_with_ref(instance=inspection, model=Inspection, data=data, prefix="", width=4)
+        has_results = stored.findings.exists() or bool(stored.report_file)
+        if has_results and data["provider"].pk != stored.provider_id:
+            raise ValidationError(
+                {"provider": _("Findings or a report are recorded for this provider; the provider cannot change.")}
+            )
+        if stored.performed_on and data["planned_on"] > stored.performed_on:
+            raise ValidationError(
+                {"planned_on": _("The planned date cannot be after the date the inspection was performed.")}
+            )
+        previous_performer_id = stored.performer_id
+        inspection = save_with_ref(instance=stored, model=Inspection, data=data, prefix="", width=4)
     inspection.offers.set(offers)
     _notify_if_newly_assigned(inspection, previous_performer_id)
     return inspection
+
+
+def _replace_file(field, upload, name: str) -> None:
+    """Store a validated upload under a generated name, after every check has passed; the file it
+    replaces is removed once the change is committed."""
+    old_name, storage = field.name, field.storage
+    field.save(name, upload, save=False)
+    if old_name:
+        transaction.on_commit(lambda: storage.delete(old_name))
 
 
 def _check_offers(provider, offers) -> None:
@@ -87,29 +107,35 @@ def inspection_record(
         raise ValidationError(_("The inspection has been submitted and can no longer be changed."))
     if performed_on and performed_on > timezone.localdate():
         raise ValidationError({"performed_on": _("The performed date cannot be in the future.")})
-    if report is not None:
-        inspection.report_file.save("report.pdf", report, save=False)
-        inspection.report_filename = report.display_name
+    if performed_on and performed_on < inspection.planned_on - timedelta(days=366):
+        raise ValidationError(
+            {"performed_on": _("The performed date is more than a year before the planned date; check the year.")}
+        )
     if submit:
         errors = {}
         if not performed_on:
             errors["performed_on"] = _("Give the date the inspection was performed.")
         if not findings:
             errors["__all__"] = _("Record at least one finding before submitting.")
-        if has_role(by, Role.INSPECTOR) and not inspection.report_file:
+        if has_role(by, Role.INSPECTOR) and not (inspection.report_file or report):
             errors["report"] = _("Upload the visit report as a PDF before submitting.")
         if errors:
             raise ValidationError(errors)
+    if report is not None:
+        _replace_file(inspection.report_file, report, "report.pdf")
+        inspection.report_filename = report.display_name
 
     areas = {area.code: area for area in ControlArea.objects.filter(code__in=[f["area"] for f in findings])}
-    inspection.findings.exclude(control_area__code__in=list(areas)).delete()
+    for gone in inspection.findings.exclude(control_area__code__in=list(areas)):
+        gone.delete()  # one by one, so that the history keeps each deletion
+    existing = {row.control_area_id: row for row in inspection.findings.all()}
     for finding in findings:
-        row, _created = Finding.objects.get_or_create(
-            inspection=inspection, control_area=areas[finding["area"]], defaults={"rating": finding["rating"]}
-        )
-        row.rating = finding["rating"]
-        row.remark = finding.get("remark", "")
-        row.gross_violation = bool(finding.get("gross_violation"))
+        area = areas[finding["area"]]
+        row = existing.get(area.pk) or Finding(inspection=inspection, control_area=area)
+        values = (finding["rating"], finding.get("remark", ""), bool(finding.get("gross_violation")))
+        if row.pk and (row.rating, row.remark, row.gross_violation) == values:
+            continue  # unchanged: no new history entry
+        row.rating, row.remark, row.gross_violation = values
         row.full_clean()
         row.save()
 
@@ -156,8 +182,11 @@ def assessment_confirm(
     )
     policy = ScenarioPolicy.objects.get(scenario=scenario)
     due = decided_on + timedelta(days=policy.action_plan_days) if policy.action_plan_days else None
-    Measure.objects.bulk_create(Measure(assessment=assessment, kind=kind) for kind in policy.measures)
-    FollowUp.objects.bulk_create(FollowUp(assessment=assessment, kind=kind, due_on=due) for kind in policy.follow_ups)
+    # Created one by one (there are a handful) so that each has its history from the start.
+    for kind in policy.measures:
+        Measure.objects.create(assessment=assessment, kind=kind)
+    for kind in policy.follow_ups:
+        FollowUp.objects.create(assessment=assessment, kind=kind, due_on=due)
     if due and Measure.Kind.ACTION_PLAN in policy.measures:
         ActionPlan.objects.create(assessment=assessment, provider=inspection.provider, deadline=due)
     inspection.status = Inspection.Status.ASSESSED
@@ -207,7 +236,7 @@ def action_plan_update(*, plan: ActionPlan, status: str, note: str, upload=None,
     if status != ActionPlan.Status.DEMANDED and not (plan.file or upload):
         raise ValidationError({"file": _("Attach the provider's action plan before marking it received.")})
     if upload is not None:
-        plan.file.save("plan.pdf", upload, save=False)
+        _replace_file(plan.file, upload, "plan.pdf")
         plan.filename = upload.display_name
     plan.status = status
     plan.note = note
@@ -220,6 +249,17 @@ def inspection_close(*, inspection: Inspection, by) -> Inspection:
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != Inspection.Status.ASSESSED:
         raise ValidationError(_("Only an assessed inspection can be closed."))
+    assessment = inspection.assessment
+    open_items = [str(m) for m in assessment.measures.filter(done_on__isnull=True)]
+    open_items += [str(f) for f in assessment.follow_ups.filter(done_on__isnull=True)]
+    plan = getattr(assessment, "action_plan", None)
+    if plan is not None and plan.status != ActionPlan.Status.APPROVED:
+        open_items.append(_("the action plan is not approved"))
+    if open_items:
+        raise ValidationError(
+            _("The inspection can be closed when everything is done. Still open: %(items)s.")
+            % {"items": "; ".join(open_items)}
+        )
     inspection.status = Inspection.Status.CLOSED
     inspection.save(update_fields=["status"])
     return inspection

@@ -32,7 +32,7 @@ def validate_pdf(upload) -> None:
     head = upload.read(len(PDF_MAGIC))
     upload.seek(0)
     if head != PDF_MAGIC:
-        raise ValidationError(_("The file is not a PDF. Upload the report as a PDF file."), code="not_pdf")
+        raise ValidationError(_("The file is not a PDF. Upload it as a PDF file."), code="not_pdf")
     try:
         pages = len(PdfReader(upload).pages)
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from leverandoer import once
 from leverandoer.access import EVERYONE, STAFF, Role, allow, has_role, public
 from leverandoer.models import Provider
 
@@ -36,6 +37,9 @@ from .models import CalendarFeed
 from .uploads import download
 
 INSPECTORS_TOO = STAFF | {Role.INSPECTOR}
+# Supervision decisions (planning, assessing, measures) are the contract managers'; administrators
+# maintain users and reference data and may read everything here.
+RECORDERS = {Role.CONTRACT_MANAGER, Role.INSPECTOR}
 
 
 class LogoutView(auth_views.LogoutView):
@@ -50,10 +54,7 @@ class LogoutView(auth_views.LogoutView):
 @allow(EVERYONE)
 def home(request):
     """Each role's start page shows what that role works with, and nothing else."""
-    context = {
-        "is_contract_manager": has_role(request.user, Role.CONTRACT_MANAGER),
-        "is_secretariat": has_role(request.user, Role.SECRETARIAT),
-    }
+    context = {"is_secretariat": has_role(request.user, Role.SECRETARIAT)}
     if has_role(request.user, *STAFF):
         context.update(selectors.staff_overview(user=request.user))
         context.update(selectors.staff_tasks(user=request.user, today=timezone.localdate()))
@@ -91,14 +92,14 @@ def inspection_detail(request, ref: str):
     return render(request, "tilsyn/inspection_detail.html", context)
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def inspection_create(request):
     provider = Provider.objects.filter(ref=request.GET.get("provider", "")).first()
     return _inspection_form(request, inspection=None, initial={"provider": provider})
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def inspection_edit(request, ref: str):
     inspection = selectors.inspection_get(user=request.user, ref=ref)
@@ -109,6 +110,8 @@ def inspection_edit(request, ref: str):
 
 
 def _inspection_form(request, *, inspection, initial):
+    if inspection is None and (done := once.already_done(request)):
+        return done
     form = InspectionForm(request.POST or None, instance=inspection, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in form.Meta.fields if field != "offers"}
@@ -119,12 +122,14 @@ def _inspection_form(request, *, inspection, initial):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            once.remember(request, saved.get_absolute_url())
             messages.success(request, _("Inspection %(ref)s was saved.") % {"ref": saved.ref})
             return redirect(saved)
-    return render(request, "tilsyn/inspection_form.html", {"form": form, "inspection": inspection})
+    context = {"form": form, "inspection": inspection, "submission_id": once.submission_id(request)}
+    return render(request, "tilsyn/inspection_form.html", context)
 
 
-@allow(INSPECTORS_TOO)
+@allow(RECORDERS)
 @require_http_methods(["GET", "POST"])
 def inspection_record(request, ref: str):
     """Performed date, visit report and all control areas on one page; save or submit."""
@@ -153,7 +158,14 @@ def inspection_record(request, ref: str):
             message = _("Inspection %(ref)s was submitted.") if submit else _("Inspection %(ref)s was saved.")
             messages.success(request, message % {"ref": inspection.ref})
             return redirect(inspection)
-    return render(request, "tilsyn/inspection_record.html", {"inspection": inspection, "form": form, "areas": areas})
+    context = {
+        "inspection": inspection,
+        "form": form,
+        "areas": areas,
+        "has_errors": bool(form.errors) or any(area.errors for area in areas),
+        "file_dropped": request.method == "POST" and bool(request.FILES),
+    }
+    return render(request, "tilsyn/inspection_record.html", context)
 
 
 @allow(INSPECTORS_TOO)
@@ -164,7 +176,7 @@ def inspection_report(request, ref: str):
     return download(inspection.report_file, inspection.report_filename or f"{inspection.ref}.pdf")
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def inspection_assess(request, ref: str):
     inspection = selectors.inspection_get(user=request.user, ref=ref)
@@ -195,7 +207,7 @@ def inspection_assess(request, ref: str):
     return render(request, "tilsyn/inspection_assess.html", context)
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_POST
 def inspection_close(request, ref: str):
     inspection = selectors.inspection_get(user=request.user, ref=ref)
@@ -211,14 +223,14 @@ def inspection_close(request, ref: str):
 # --- Measures, follow-up and action plans ----------------------------------------------------
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_POST
 def measure_done(request, pk: int):
     measure = selectors.measure_get(pk=pk)
     return _done(request, services.measure_complete, measure=measure, target=measure.assessment.inspection)
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_POST
 def follow_up_done(request, pk: int):
     follow_up = selectors.follow_up_get(pk=pk)
@@ -227,9 +239,11 @@ def follow_up_done(request, pk: int):
 
 def _done(request, service, *, target, **item):
     form = DoneForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(target)
     try:
-        done = service(note=note.strip(), by=request.user, **item)
+        done = service(note=form.cleaned_data["note"].strip(), by=request.user, **item)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -245,7 +259,7 @@ def action_plan_list(request):
     return render(request, "tilsyn/actionplan_list.html", {"plans": plans, "today": timezone.localdate()})
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def action_plan_edit(request, pk: int):
     plan = selectors.action_plan_get(pk=pk)
@@ -317,7 +331,7 @@ def supervision_plan(request):
     return render(request, "tilsyn/plan.html", {"form": form, "plan": plan, "today": today})
 
 
-@allow(STAFF)
+@allow(Role.CONTRACT_MANAGER)
 @require_POST
 def plan_suggestion(request, year: int, ref: str):
     provider = selectors.provider_for_plan(ref=ref)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -9,7 +11,7 @@ from django.core.management import call_command
 from leverandoer.access import Role, user_roles
 from leverandoer.models import FrameworkAgreement, Offer, Provider
 from leverandoer.validators import cvr_is_valid
-from tilsyn.models import ActionPlan, Assessment, Inspection
+from tilsyn.models import ActionPlan, Assessment, Inspection, Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +55,17 @@ def test_seed_demo_creates_providers_of_every_kind_and_a_login_per_role(tmp_path
     assert ActionPlan.objects.filter(status="demanded").exists()
     assert Inspection.objects.filter(status="submitted").exists()
     assert Inspection.objects.filter(status="planned", performer__username="inspektoer-a").exists()
+    # A referral stop ticked off in the demo has stopped the provider, as it would in use.
+    stops = Measure.objects.filter(kind="referral_stop", done_on__isnull=False)
+    assert stops.exists()
+    assert all(m.assessment.inspection.provider.referral_status == "stopped" for m in stops)
+    # 2025 is a year in progress: some providers supervised, some only planned, some not at all.
+    from tilsyn.planning import supervision_plan
+
+    plan = supervision_plan(year=2025, today=date(2025, 12, 31))
+    statuses = {row["status"] for row in plan["rows"]}
+    assert statuses == {"covered", "planned", "missing"}
+    assert 50 < plan["coverage"] < 95
 
 
 def test_seed_demo_twice_adds_nothing_and_keeps_the_passwords(tmp_path):

@@ -57,6 +57,8 @@ def with_kwargs(row: Row, kwargs: str, **overrides: int) -> Row:
 
 
 INSPECTORS_TOO = STAFF | {"inspector_a", "inspector_b"}
+MANAGERS = {"contract_manager"}  # supervision decisions; administrators only read
+RECORDERS = {"contract_manager", "inspector_a", "inspector_b"}
 
 
 MATRIX: dict[str, Row] = {
@@ -86,23 +88,23 @@ MATRIX: dict[str, Row] = {
     "leverandoer:comparable_group_list": roles_only(STAFF),
     # Inspections: inspector A is assigned the inspection; to inspector B it does not exist.
     "tilsyn:inspection_list": roles_only(INSPECTORS_TOO),
-    "tilsyn:inspection_create": roles_only(STAFF),
+    "tilsyn:inspection_create": roles_only(MANAGERS),
     "tilsyn:inspection_detail": with_kwargs(roles_only(INSPECTORS_TOO), "inspection", inspector_b=404),
-    "tilsyn:inspection_edit": with_kwargs(roles_only(STAFF), "inspection"),
-    "tilsyn:inspection_record": with_kwargs(roles_only(INSPECTORS_TOO), "inspection", inspector_b=404),
+    "tilsyn:inspection_edit": with_kwargs(roles_only(MANAGERS), "inspection"),
+    "tilsyn:inspection_record": with_kwargs(roles_only(RECORDERS), "inspection", inspector_b=404),
     "tilsyn:inspection_report": with_kwargs(roles_only(INSPECTORS_TOO), "inspection", inspector_b=404),
-    "tilsyn:inspection_assess": with_kwargs(roles_only(STAFF), "submitted"),
-    "tilsyn:inspection_close": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "assessed"),
-    "tilsyn:measure_done": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "measure"),
-    "tilsyn:follow_up_done": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "follow_up"),
+    "tilsyn:inspection_assess": with_kwargs(roles_only(MANAGERS), "submitted"),
+    "tilsyn:inspection_close": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "assessed"),
+    "tilsyn:measure_done": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "measure"),
+    "tilsyn:follow_up_done": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "follow_up"),
     "tilsyn:plan": roles_only(STAFF),
-    "tilsyn:plan_suggestion": with_kwargs(roles_only(STAFF, ok=405, post_ok=302), "suggestion"),
+    "tilsyn:plan_suggestion": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "suggestion"),
     "tilsyn:calendar": roles_only(INSPECTORS_TOO),
     "tilsyn:calendar_renew": roles_only(INSPECTORS_TOO, ok=405, post_ok=302),
     # The feed is for calendar programs: the secret token in the URL is the key, not a session.
     "tilsyn:calendar_feed": with_kwargs(everyone(200), "feed"),
     "tilsyn:action_plan_list": roles_only(STAFF),
-    "tilsyn:action_plan_edit": with_kwargs(roles_only(STAFF), "action_plan"),
+    "tilsyn:action_plan_edit": with_kwargs(roles_only(MANAGERS), "action_plan"),
     "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),
     # The Django admin checks access itself: administrators only, everyone else to its login.
     "admin:*": Row(get={persona: 200 if persona == "administrator" else 302 for persona in ALL_PERSONAS}),

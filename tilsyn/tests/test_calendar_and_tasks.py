@@ -97,7 +97,11 @@ def test_the_contract_managers_tasks(cm_client, contract_manager, personas):
     waiting = factories.submitted(performer=personas["inspector_a"], provider=mine, performed_on=today)
     context = cm_client.get(reverse("home")).context
     assert [plan.provider for plan in context["due_plans"]] == [mine]
-    assert {item.kind for item in context["due_follow_ups"]} == {"mandatory_control", "unannounced_visits"}
+    assert {item.kind for item in context["due_follow_ups"]} == {
+        "mandatory_control",
+        "unannounced_visits",
+        "extra_external_visits",
+    }
     assert waiting in list(context["awaiting_assessment"])
     page = cm_client.get(reverse("home")).content.decode()
     assert "overskredet" in page

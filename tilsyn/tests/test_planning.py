@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from leverandoer.models import Provider
 from leverandoer.tests import factories as provider_factories
-from tilsyn import planning
+from tilsyn import planning, services
 from tilsyn.models import Inspection, RiskWeight
 from tilsyn.tests import factories
 
@@ -109,6 +109,11 @@ def test_a_suggestion_becomes_a_planned_inspection_with_one_action(cm_client, co
     assert inspection.kind == "annual_base"
     assert inspection.performer == contract_manager
     assert inspection.planned_on == timezone.localdate() + timedelta(days=14)
+    # ... and the contract manager finds the visit in their calendar feed.
+    feed = services.calendar_feed_renew(user=contract_manager)
+    ics = cm_client.get(reverse("tilsyn:calendar_feed", args=[feed.token])).content.decode()
+    assert f"UID:{inspection.ref}@tilsyn" in ics
+    assert "Forslag ApS" in ics
 
 
 def test_a_suggestion_for_a_past_year_is_refused(cm_client):
@@ -126,7 +131,7 @@ def test_an_unknown_or_inactive_provider_is_404(cm_client):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("-1", "Sørg for, at denne værdi er større end eller lig med 0."), ("abc", "Indtast et tal.")],
+    [("-1", "Denne værdi skal være større end eller lig 0."), ("abc", "Indtast et tal.")],
 )
 def test_a_risk_weight_that_is_negative_or_not_a_number_is_refused(client, administrator, value, message):
     weight = RiskWeight.objects.get(code="red_finding")

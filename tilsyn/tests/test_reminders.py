@@ -33,7 +33,7 @@ def due_items(personas):
     )
     assert assessment.action_plan.deadline == TODAY + timedelta(days=3)
     FollowUp.objects.filter(assessment=assessment).update(due_on=TODAY - timedelta(days=1))
-    FollowUp.objects.filter(assessment=assessment, kind="unannounced_visits").update(done_on=TODAY)
+    FollowUp.objects.filter(assessment=assessment).exclude(kind="mandatory_control").update(done_on=TODAY)
     later = factories.submitted(performer=inspector, provider=provider)
     services.assessment_confirm(inspection=later, scenario=2, justification="", by=manager, decided_on=TODAY)
     factories.inspection(performer=inspector, provider=provider, report_deadline=TODAY + timedelta(days=2))

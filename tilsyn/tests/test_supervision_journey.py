@@ -118,7 +118,11 @@ def test_the_whole_journey(client, personas, provider, mailoutbox, django_captur
         "action_plan",
         "referral_strategy",
     }
-    assert set(assessment.follow_ups.values_list("kind", flat=True)) == {"mandatory_control", "unannounced_visits"}
+    assert set(assessment.follow_ups.values_list("kind", flat=True)) == {
+        "mandatory_control",
+        "unannounced_visits",
+        "extra_external_visits",
+    }
 
     # The action plan with its deadline appears on the provider.
     plan = ActionPlan.objects.get()
