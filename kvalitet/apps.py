@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class KvalitetConfig(AppConfig):
     name = "kvalitet"
     verbose_name = _("Quality tracks")
+    nav_items = [
+        ("kvalitet:complaint_list", _("Complaints")),
+        ("kvalitet:spot_check_list", _("Spot checks")),
+        ("kvalitet:import_data", _("Import")),
+    ]
+
+    def ready(self) -> None:
+        from leverandoer import panels
+
+        from .figures import offer_panel, provider_panel
+
+        panels.register(template="kvalitet/panels/provider_tracks.html", context=provider_panel, order=5)
+        panels.register(template="kvalitet/panels/offer_tracks.html", context=offer_panel, order=5, target="offer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,43 @@ from django.utils.translation import gettext_lazy as _
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
+
+
+CPR_PATTERN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?!\d)")
+
+
+def cpr_numbers_in(text: str) -> list[str]:
+    """Anything in `text` that looks like a Danish CPR number: DDMMYY-XXXX, or ten digits whose first
+    six form a valid date (DDMMYY, any century)."""
+    found = []
+    for match in CPR_PATTERN.finditer(text or ""):
+        day, month, year = (int(part) for part in match.groups()[:3])
+        if any(_is_date(year + century, month, day) for century in (1900, 2000)):
+            found.append(match.group(0))
+    return found
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def validate_not_cpr(value: str) -> None:
+    """A citizen is referred to by a pseudonym, never by a CPR number in clear text."""
+    if cpr_numbers_in(value):
+        raise ValidationError(
+            _("This looks like a CPR number. Use the citizen's pseudonymous reference instead."), code="cpr"
+        )
+
+
+def mask_cpr(text: str) -> str:
+    """Free text with every CPR-like number replaced, so that none is stored in clear text."""
+    for number in cpr_numbers_in(text):
+        text = text.replace(number, "XXXXXX-XXXX")
+    return text
 
 
 def validate_plausible_date(value: date) -> None:

@@ -142,7 +142,8 @@ def offer_list(request):
 def offer_detail(request, ref: str):
     offer = selectors.offer_get(ref=ref)
     comparable = selectors.comparable_offers(offer=offer)
-    return render(request, "leverandoer/offer_detail.html", {"offer": offer, "comparable": comparable})
+    context = {"offer": offer, "comparable": comparable, "panels": panels.for_offer(offer)}
+    return render(request, "leverandoer/offer_detail.html", context)
 
 
 @allow(STAFF)

@@ -216,6 +216,7 @@ class InspectionFilterForm(forms.Form):
 class PlanFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"),
+        required=False,
         min_value=2000,
         max_value=2100,
         error_messages={"invalid": _("Give the year as a number, e.g. 2025.")},

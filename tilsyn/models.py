@@ -121,7 +121,9 @@ class Inspection(models.Model):
         verbose_name=_("performed by"),
         on_delete=models.PROTECT,
         related_name="inspections_to_perform",
-        help_text=_("A contract manager, or the external inspector the visit is assigned to."),
+        null=True,
+        blank=True,
+        help_text=_("A contract manager, or the external inspector the visit is assigned to. Unknown when imported."),
     )
     report_deadline = models.DateField(_("deadline for the report"), null=True, blank=True)
     case_number = models.CharField(_("case number"), max_length=60, blank=True)
@@ -139,7 +141,12 @@ class Inspection(models.Model):
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
@@ -343,11 +350,18 @@ class ActionPlan(models.Model):
         APPROVED = "approved", _("Approved")
 
     assessment = models.OneToOneField(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="action_plan"
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="action_plan",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the plan was demanded for another reason, e.g. a complaint."),
     )
     provider = models.ForeignKey(
         "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="action_plans"
     )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DEMANDED)
     file = models.FileField(_("action plan"), upload_to=action_plan_path, blank=True)

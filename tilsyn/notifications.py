@@ -18,7 +18,7 @@ from .models import ActionPlan, FollowUp, Inspection, ReminderLog
 def inspection_assigned(*, inspection_id: int) -> bool:
     """Tell the assigned inspector about the visit. The mail names no citizen."""
     inspection = Inspection.objects.select_related("provider", "performer").filter(pk=inspection_id).first()
-    if inspection is None or not inspection.performer.email:
+    if inspection is None or inspection.performer is None or not inspection.performer.email:
         return False
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -97,7 +97,7 @@ def due_reminders(*, today: date) -> list[Reminder]:
         report_deadline__lte=horizon,
     ).select_related("provider", "performer")
     for inspection in reports:
-        if inspection.performer.is_active and inspection.performer.email:
+        if inspection.performer and inspection.performer.is_active and inspection.performer.email:
             reminders.append(
                 Reminder(
                     ReminderLog.Kind.REPORT,
@@ -121,6 +121,11 @@ SUBJECTS = {
     "follow_up": _("Tilsyn: follow-up of %(provider)s is due %(due)s"),
     "report": _("Tilsyn: the report on %(provider)s is due %(due)s"),
 }
+OVERDUE_SUBJECTS = {
+    "action_plan": _("Tilsyn: the action plan from %(provider)s is overdue (deadline %(due)s)"),
+    "follow_up": _("Tilsyn: follow-up of %(provider)s is overdue (deadline %(due)s)"),
+    "report": _("Tilsyn: the report on %(provider)s is overdue (deadline %(due)s)"),
+}
 
 
 def send_reminder(reminder: Reminder) -> None:
@@ -133,6 +138,7 @@ def send_reminder(reminder: Reminder) -> None:
             "url": settings.SITE_URL + reminder.context["url"],
         }
         due = formats.date_format(reminder.context["due"], "j. F Y")
-        subject = SUBJECTS[reminder.topic] % {"provider": reminder.context["provider"].name, "due": due}
+        subjects = OVERDUE_SUBJECTS if reminder.context["due"] < context["today"] else SUBJECTS
+        subject = subjects[reminder.topic] % {"provider": reminder.context["provider"].name, "due": due}
         body = render_to_string(reminder.template, context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reminder.recipient.email])

@@ -18,8 +18,20 @@ from .selectors import evidence
 METHODS = [choice for choice, _label in Inspection.Method.choices]
 
 
+# A weight missing from the table (deleted outside the admin) counts as 0, a threshold as never met.
+MISSING_WEIGHTS = {
+    "scenario": Decimal(0),
+    "red_finding": Decimal(0),
+    "vulnerable_group": Decimal(0),
+    "offer_type": Decimal(0),
+    "months_since_visit": Decimal(0),
+    "threshold_visit": Decimal("1e9"),
+    "threshold_unannounced": Decimal("1e9"),
+}
+
+
 def risk_weights() -> dict:
-    return dict(RiskWeight.objects.values_list("code", "value"))
+    return {**MISSING_WEIGHTS, **dict(RiskWeight.objects.values_list("code", "value"))}
 
 
 def risk_labels() -> dict:

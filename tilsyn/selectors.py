@@ -257,6 +257,8 @@ def staff_overview(*, user) -> dict:
     )
     my_providers = Provider.objects.filter(contract_manager=user, active=True).order_by("name")
     waiting = Inspection.objects.filter(status=Inspection.Status.SUBMITTED).select_related("provider")
+    if not has_role(user, Role.ADMINISTRATOR):
+        waiting = waiting.filter(provider__contract_manager=user)
     return {
         "counts": counts,
         "expiring_agreements": expiring,

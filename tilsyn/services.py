@@ -34,7 +34,11 @@ from .models import (
 def _notify_if_newly_assigned(inspection: Inspection, previous_performer_id: int | None) -> None:
     from .tasks import inspection_assignment_notify
 
-    if inspection.performer_id != previous_performer_id and has_role(inspection.performer, Role.INSPECTOR):
+    if (
+        inspection.performer_id
+        and inspection.performer_id != previous_performer_id
+        and has_role(inspection.performer, Role.INSPECTOR)
+    ):
         inspection_assignment_notify.delay_on_commit(inspection.pk)
 
 
@@ -300,10 +304,19 @@ def inspection_plan_from_suggestion(*, provider: Provider, year: int, by) -> Ins
     an external inspector.
     """
     today = timezone.localdate()
-    risk = planning.provider_risk(provider=provider, as_of=min(today, date(year, 12, 31)))
-    planned_on = max(today + timedelta(days=14), date(year, 1, 1))
-    if planned_on.year != year:
+    if year < today.year:
         raise ValidationError(_("%(year)s is over; plan the inspection in the current year.") % {"year": year})
+    if year > today.year + 1:
+        raise ValidationError(_("Inspections can be planned from suggestions for this year and next year only."))
+    already = Inspection.objects.filter(provider=provider, planned_on__year=year, status=Inspection.Status.PLANNED)
+    if first := already.first():
+        raise ValidationError(
+            _("%(provider)s already has inspection %(ref)s planned in %(year)s.")
+            % {"provider": provider.name, "ref": first.ref, "year": year}
+        )
+    risk = planning.provider_risk(provider=provider, as_of=min(today, date(year, 12, 31)))
+    # Two weeks ahead, but inside the chosen year (late December plans on the 31st).
+    planned_on = max(min(today + timedelta(days=14), date(year, 12, 31)), date(year, 1, 1))
     method = Inspection.Method.VISIT if risk.suggest_visit else Inspection.Method.DATA_CHECK
     data = {
         "provider": provider,
@@ -324,7 +337,7 @@ def reminders_send(*, today: date | None = None) -> int:
     item, person and day: each is claimed in the database before it is sent, so a second run, or a
     retry after a crash, skips what was already sent. A failed send releases its claim."""
     today = today or timezone.localdate()
-    sent = 0
+    sent, failures = 0, []
     for reminder in notifications.due_reminders(today=today):
         try:
             with transaction.atomic():
@@ -335,11 +348,22 @@ def reminders_send(*, today: date | None = None) -> int:
             continue  # already sent today
         try:
             notifications.send_reminder(reminder)
-        except Exception:
+        except Exception as error:  # one failing address must not stop the others
             log.delete()
-            raise
+            failures.append(error)
+            continue
         sent += 1
+    if failures:
+        raise ReminderFailures(sent=sent, failures=failures)
     return sent
+
+
+class ReminderFailures(Exception):
+    """Some reminders could not be sent; their claims were released, so a retry sends only those."""
+
+    def __init__(self, *, sent: int, failures: list[Exception]):
+        super().__init__(f"{len(failures)} reminder(s) failed, {sent} sent: {failures[0]!r}")
+        self.sent, self.failures = sent, failures
 
 
 def calendar_feed_renew(*, user) -> CalendarFeed:

@@ -141,10 +141,22 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # The largest PDF a user may upload (visit reports, action plans), in megabytes.
 UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 20)
+# The largest import file (CSV or XLSX), in megabytes.
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 20)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size — larger
 # uploads stream to a temporary file; the request body limit sits just above the PDF limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# https://docs.djangoproject.com/en/5.2/topics/cache/ — the survey page counts answers per network
+# address here. With Redis configured, one shared count across processes; else per process.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -16,7 +16,7 @@ def inspection_assignment_notify(inspection_id: int) -> None:
     notifications.inspection_assigned(inspection_id=inspection_id)
 
 
-@shared_task
+@shared_task(autoretry_for=(services.ReminderFailures,), retry_backoff=60, max_retries=5)
 def send_reminders() -> int:
     """Daily (see the beat schedule in tilsyn/celery.py). Safe to run twice: see reminders_send."""
     return services.reminders_send()

@@ -24,5 +24,6 @@ urlpatterns = [
     path("system/ping/", views.worker_ping, name="worker_ping"),
     path("", include("leverandoer.urls")),
     path("", include("tilsyn.urls_supervision")),
+    path("", include("kvalitet.urls")),
     path("admin/", admin.site.urls),
 ]

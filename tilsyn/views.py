@@ -321,7 +321,7 @@ def supervision_plan(request):
     """The annual plan: who has been supervised, who is missing, and why a provider scores high."""
     today = timezone.localdate()
     form = PlanFilterForm(request.GET or None, initial={"year": today.year})
-    options = form.cleaned_data if form.is_valid() else {"year": today.year, "mine": False, "missing": False}
+    options = form.cleaned_data if form.is_valid() else {"year": None, "mine": False, "missing": False}
     plan = planning.supervision_plan(
         year=options["year"] or today.year,
         today=today,
@@ -334,6 +334,8 @@ def supervision_plan(request):
 @allow(Role.CONTRACT_MANAGER)
 @require_POST
 def plan_suggestion(request, year: int, ref: str):
+    if not 2000 <= year <= 2100:
+        raise Http404
     provider = selectors.provider_for_plan(ref=ref)
     try:
         inspection = services.inspection_plan_from_suggestion(provider=provider, year=year, by=request.user)

@@ -8,12 +8,15 @@ Expected codes: 200 allowed, 302 redirect (anonymous → login), 403 role withou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from conftest import ALL_PERSONAS, client_for
+from kvalitet import services as track_services
+from kvalitet.models import Case, Complaint, SurveyLink
 from leverandoer.tests import factories
 from tilsyn import services
 from tilsyn.tests import factories as supervision
@@ -59,6 +62,7 @@ def with_kwargs(row: Row, kwargs: str, **overrides: int) -> Row:
 INSPECTORS_TOO = STAFF | {"inspector_a", "inspector_b"}
 MANAGERS = {"contract_manager"}  # supervision decisions; administrators only read
 RECORDERS = {"contract_manager", "inspector_a", "inspector_b"}
+COMPLAINTS = {"contract_manager", "caseworker"}
 
 
 MATRIX: dict[str, Row] = {
@@ -103,6 +107,19 @@ MATRIX: dict[str, Row] = {
     "tilsyn:calendar_renew": roles_only(INSPECTORS_TOO, ok=405, post_ok=302),
     # The feed is for calendar programs: the secret token in the URL is the key, not a session.
     "tilsyn:calendar_feed": with_kwargs(everyone(200), "feed"),
+    # Tracks 1–4. Complaints are registered by caseworkers and followed by contract managers.
+    "kvalitet:complaint_list": roles_only(COMPLAINTS),
+    "kvalitet:complaint_create": roles_only(COMPLAINTS),
+    "kvalitet:complaint_edit": with_kwargs(roles_only(COMPLAINTS), "complaint"),
+    "kvalitet:survey_link": with_kwargs(roles_only(MANAGERS), "offer"),
+    # The survey itself is public and anonymous; an empty POST shows the form again.
+    "kvalitet:survey_answer": with_kwargs(everyone(200, post=200), "survey"),
+    "kvalitet:spot_check_list": roles_only(MANAGERS),
+    "kvalitet:spot_check_detail": with_kwargs(roles_only(MANAGERS), "spot_check"),
+    "kvalitet:case_review": with_kwargs(roles_only(MANAGERS), "sampled_case"),
+    "kvalitet:import_data": roles_only(MANAGERS),
+    "kvalitet:provider_tracks": with_kwargs(roles_only(STAFF), "provider"),
+    "kvalitet:offer_tracks": with_kwargs(roles_only(STAFF), "offer"),
     "tilsyn:action_plan_list": roles_only(STAFF),
     "tilsyn:action_plan_edit": with_kwargs(roles_only(MANAGERS), "action_plan"),
     "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),
@@ -142,6 +159,13 @@ def objects(db, personas) -> dict:
     plan = assessment.action_plan
     plan.file.save("p.pdf", supervision.pdf_upload())
     feed = services.calendar_feed_renew(user=manager)
+    complaint = Complaint.objects.create(
+        ref="KLG-T-1", received_on=date(2025, 3, 1), kind="formality", provider=offer.provider
+    )
+    survey = SurveyLink.objects.create(offer=offer)
+    anden_aktoer = factories.provider(kind="anden_aktoer")
+    Case.objects.create(provider=anden_aktoer, case_ref="S-1", status="ongoing")
+    spot_check = track_services.spot_check_draw(provider=anden_aktoer, by=manager, ongoing=1, completed=0, seed=1)
     return {
         "provider": {"ref": offer.provider.ref},
         "offer": {"ref": offer.ref},
@@ -154,6 +178,10 @@ def objects(db, personas) -> dict:
         "action_plan": {"pk": plan.pk},
         "suggestion": {"year": timezone.localdate().year, "ref": offer.provider.ref},
         "feed": {"token": feed.token},
+        "complaint": {"ref": complaint.ref},
+        "survey": {"token": survey.token},
+        "spot_check": {"pk": spot_check.pk},
+        "sampled_case": {"pk": spot_check.sampled.first().pk},
     }
 
 

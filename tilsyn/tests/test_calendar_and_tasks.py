@@ -123,3 +123,18 @@ def test_the_secretariat_start_page_shows_only_reports(client, personas):
     page = client.get(reverse("home")).content.decode()
     assert "Nyligt publicerede rapporter" in page
     assert "Mine opgaver" not in page
+
+
+def test_the_start_page_links_to_this_years_plan_and_prints_the_year_plainly(cm_client):
+    year = str(timezone.localdate().year)
+    page = cm_client.get(reverse("home")).content.decode()
+    assert f"?year={year}&amp;missing=on&amp;mine=on" in page
+    assert f"i {year}" in page
+
+
+def test_inspections_awaiting_assessment_are_the_managers_own(cm_client, contract_manager, personas):
+    mine = provider_factories.provider(contract_manager=contract_manager)
+    other = provider_factories.provider()
+    own = factories.submitted(performer=personas["inspector_a"], provider=mine)
+    factories.submitted(performer=personas["inspector_a"], provider=other)
+    assert list(cm_client.get(reverse("home")).context["awaiting_assessment"]) == [own]

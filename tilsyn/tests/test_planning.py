@@ -152,3 +152,40 @@ def test_the_plan_suggestion_follows_edited_weights(cm_client):
     assert row["provider"] == provider
     assert (row["risk"].suggest_visit, row["risk"].suggest_unannounced) == (True, True)
     assert Provider.objects.count() == 1
+
+
+@pytest.mark.parametrize("year", [0, 99999])
+def test_a_suggestion_for_an_impossible_year_is_404(cm_client, year):
+    provider = provider_factories.provider()
+    assert cm_client.post(reverse("tilsyn:plan_suggestion", args=[year, provider.ref])).status_code == 404
+
+
+def test_a_suggestion_far_ahead_is_refused(cm_client):
+    provider = provider_factories.provider()
+    year = timezone.localdate().year + 5
+    response = cm_client.post(reverse("tilsyn:plan_suggestion", args=[year, provider.ref]), follow=True)
+    assert not Inspection.objects.exists()
+    assert response.status_code == 200
+
+
+def test_planning_twice_from_a_suggestion_creates_one_inspection(cm_client):
+    provider = provider_factories.provider(name="Dobbelt ApS")
+    url = reverse("tilsyn:plan_suggestion", args=[timezone.localdate().year, provider.ref])
+    cm_client.post(url)
+    response = cm_client.post(url, follow=True)
+    assert Inspection.objects.filter(provider=provider).count() == 1
+    assert "Dobbelt ApS har allerede tilsyn" in response.content.decode()
+
+
+def test_in_late_december_the_suggestion_stays_in_the_year(cm_client, monkeypatch):
+    """The clock is the outside world: freeze it on 20 December."""
+    monkeypatch.setattr(services.timezone, "localdate", lambda: date(2026, 12, 20))
+    provider = provider_factories.provider()
+    cm_client.post(reverse("tilsyn:plan_suggestion", args=[2026, provider.ref]))
+    assert Inspection.objects.get(provider=provider).planned_on == date(2026, 12, 31)
+
+
+def test_a_plan_url_without_a_year_shows_the_current_year(cm_client):
+    response = cm_client.get(reverse("tilsyn:plan"), {"missing": "on"})
+    assert not response.context["form"].errors
+    assert response.context["plan"]["year"] == timezone.localdate().year

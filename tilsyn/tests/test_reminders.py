@@ -78,14 +78,27 @@ def test_a_received_plan_and_done_follow_ups_are_not_reminded(mailoutbox):
 def test_a_crash_half_way_sends_no_duplicates_on_the_retry(settings, mailoutbox):
     settings.EMAIL_BACKEND = "tilsyn.tests.mail_backends.FailOnceAfterBackend"
     FailOnceAfterBackend._count, FailOnceAfterBackend._failed = 0, False
-    with pytest.raises(ConnectionError):
+    with pytest.raises(services.ReminderFailures) as raised:
         services.reminders_send(today=TODAY)
-    assert len(mail.outbox) == 1
-    assert ReminderLog.objects.count() == 1  # the failed one released its claim
-    assert services.reminders_send(today=TODAY) == 2
+    # The failing e-mail did not stop the others; it released its claim for the retry.
+    assert (raised.value.sent, len(raised.value.failures)) == (2, 1)
+    assert len(mail.outbox) == 2
+    assert ReminderLog.objects.count() == 2
+    assert services.reminders_send(today=TODAY) == 1
     assert len(mail.outbox) == 3
     keys = [(log.kind, log.object_id, log.recipient_id) for log in ReminderLog.objects.all()]
     assert len(keys) == len(set(keys)) == 3
+
+
+@pytest.mark.usefixtures("due_items")
+def test_an_overdue_item_says_so_in_the_subject(mailoutbox):
+    services.reminders_send(today=TODAY)
+    follow_up = next(message for message in mailoutbox if "opfølgningen" in message.subject.lower())
+    assert "er overskredet" in follow_up.subject
+
+
+def test_the_task_retries_failed_reminders():
+    assert services.ReminderFailures in send_reminders.autoretry_for
 
 
 def test_the_task_is_scheduled_every_morning():

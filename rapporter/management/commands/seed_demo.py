@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from kvalitet.demo import seed_tracks
 from leverandoer.access import Role
 from leverandoer.demo import seed_providers
 from leverandoer.models import Provider
@@ -96,6 +97,13 @@ class Command(BaseCommand):
             managers=[users["kontraktansvarlig"], users["kontraktansvarlig2"]],
             inspectors=[users["inspektoer-a"], users["inspektoer-b"]],
         )
+        tracks = seed_tracks(
+            rng=rng,
+            providers=providers,
+            managers=[users["kontraktansvarlig"], users["kontraktansvarlig2"]],
+            caseworker=users["sagsbehandler"],
+        )
         self.stdout.write(
             f"Demo data: {len(providers)} providers, {offers} offers and {inspections} inspections created."
         )
+        self.stdout.write("Track data: " + ", ".join(f"{count} {kind}" for kind, count in tracks.items()))

@@ -1,0 +1,429 @@
+"""Demo data for tracks 1–4, 2023–2025: complaints, anonymous survey answers, Anden Aktør cases with
+yearly spot checks and their reviews, and delivery and effect data (hours, progression reports,
+attendance, outcomes). Deterministic given the random generator passed in.
+
+About a fifth of the providers are "poor" (lower delivery, late reports, low scores, more upheld
+complaints, weaker case handling) and a few "excellent", so the benchmarks have something to show.
+Complaints, spot checks and case reviews go through the real services (refs, action plans and the
+reproducible draw); the bulk rows are bulk-created (no history rows, which is fine for demo data).
+Citizens are pseudonyms like "B-104233", never anything that looks like a CPR number.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from leverandoer.models import Offer, Provider
+from tilsyn.models import ActionPlan
+
+from . import services
+from .models import (
+    Attendance,
+    Case,
+    ChecklistItem,
+    Complaint,
+    HoursRecord,
+    Outcome,
+    ProgressReport,
+    SampledCase,
+    SurveyResponse,
+)
+from .periods import HalfYear
+
+YEARS = (2023, 2024, 2025)
+FIRST_DAY = date(2023, 1, 1)
+LAST_DAY = date(2025, 12, 31)  # nothing measured, due or decided after the demo years
+BATCH = 500
+
+POOR, NORMAL, EXCELLENT = "poor", "normal", "excellent"
+
+COMPLAINT_SUBJECTS = {
+    Complaint.Kind.FORMALITY: [
+        "Borgeren er ikke blevet partshørt før afgørelsen",
+        "Manglende svar på henvendelser i flere uger",
+        "Samtale aflyst uden varsel",
+        "Utilstrækkelig vejledning om rettigheder og pligter",
+        "Sagsbehandlingstiden er overskredet",
+        "Borgeren oplever en uhøflig tone ved samtalen",
+        "Jobplanen er ikke udleveret til borgeren",
+        "Aktindsigt ikke givet inden for fristen",
+    ],
+    Complaint.Kind.REALITY: [
+        "Klage over afgørelse om sanktion",
+        "Klage over afslag på uddannelsesforløb",
+        "Klage over vurdering af rådighed",
+        "Klage over afgørelse om aktiveringstilbud",
+        "Klage over afslag på befordringsgodtgørelse",
+    ],
+}
+DECISION_WEIGHTS = {  # upheld, partly upheld, not upheld, dismissed
+    POOR: [24, 18, 43, 15],
+    NORMAL: [9, 11, 66, 14],
+    EXCELLENT: [4, 6, 76, 14],
+}
+DECISIONS = [
+    Complaint.Decision.UPHELD,
+    Complaint.Decision.PARTLY_UPHELD,
+    Complaint.Decision.NOT_UPHELD,
+    Complaint.Decision.DISMISSED,
+]
+
+SCORE_WEIGHTS = {  # scores 1..5
+    POOR: [10, 17, 30, 28, 15],
+    NORMAL: [3, 6, 17, 41, 33],
+    EXCELLENT: [1, 2, 8, 36, 53],
+}
+COMMENTS = {
+    "low": [
+        "Jeg føler ikke, at jeg bliver hørt.",
+        "Der er for meget ventetid og for lidt indhold.",
+        "Min mentor har skiftet tre gange på to måneder.",
+        "Lokalerne er trange og der er koldt.",
+        "Aflyste aftaler uden besked.",
+    ],
+    "mid": [
+        "Det er okay, men kunne godt være mere konkret.",
+        "Nogle dage er gode, andre dage er der ikke så meget at lave.",
+        "Jeg ville ønske, der var mere fokus på praktik.",
+        "Fint forløb, men lidt langt at komme ud til.",
+    ],
+    "high": [
+        "Rigtig god hjælp til at skrive ansøgninger.",
+        "Min kontaktperson er meget engageret.",
+        "Jeg har fået en praktikplads gennem forløbet – tak!",
+        "God stemning og dygtige undervisere.",
+        "Jeg føler mig godt klædt på til at søge job.",
+    ],
+}
+
+# Share off public support by offer type, adjusted by target group and provider quality.
+OUTCOME_BASE = {
+    "virksomhedsrettet": 0.50,
+    "jobsoegning": 0.52,
+    "mentor": 0.36,
+    "afklaring": 0.32,
+    "opkvalificering": 0.46,
+    "dansk-job": 0.40,
+    "kontaktforloeb": 0.48,
+}
+GROUP_ADJUST = {
+    "jobparate": 0.08,
+    "forsikrede": 0.10,
+    "unge": 0.02,
+    "sygedagpenge": 0.0,
+    "integration": -0.04,
+    "aktivitetsparate": -0.10,
+    "ressourceforloeb": -0.14,
+}
+QUALITY_ADJUST = {POOR: -0.12, NORMAL: 0.0, EXCELLENT: 0.08}
+
+# Probabilities per quality: report missing, report on time (of those submitted), content approved,
+# attendance registered correctly, checklist item met.
+REPORT_MISSING = {POOR: 0.12, NORMAL: 0.025, EXCELLENT: 0.005}
+REPORT_ON_TIME = {POOR: 0.68, NORMAL: 0.93, EXCELLENT: 0.98}
+REPORT_APPROVED = {POOR: 0.74, NORMAL: 0.93, EXCELLENT: 0.98}
+ATTENDANCE_OK = {POOR: 0.86, NORMAL: 0.975, EXCELLENT: 0.995}
+ITEM_MET = {POOR: 0.70, NORMAL: 0.90, EXCELLENT: 0.97}
+
+
+def _day_in(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def _qualities(rng: random.Random, providers: list[Provider]) -> dict[int, str]:
+    """About 20 % poor, a few excellent. The providers the supervision demo treats as repeat or
+    gross offenders (indexes 4, 9 and 15) are always among the poor."""
+    quality = {provider.pk: NORMAL for provider in providers}
+    fixed = [providers[i] for i in (4, 9, 15) if i < len(providers)]
+    target = max(1, round(len(providers) * 0.2))
+    rest = [provider for provider in providers if provider not in fixed]
+    poor = fixed + rng.sample(rest, max(0, min(len(rest), target - len(fixed))))
+    for provider in poor:
+        quality[provider.pk] = POOR
+    normal = [provider for provider in providers if quality[provider.pk] == NORMAL]
+    for provider in rng.sample(normal, min(len(normal), max(1, len(providers) // 10))):
+        quality[provider.pk] = EXCELLENT
+    return quality
+
+
+class _Citizens:
+    """Unique pseudonymous refs "B-NNNNNN": six digits can never form a CPR number."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.used: set[str] = set()
+
+    def new(self) -> str:
+        while True:
+            ref = f"B-{self.rng.randint(100000, 999999)}"
+            if ref not in self.used:
+                self.used.add(ref)
+                return ref
+
+
+# --- Track 1 -----------------------------------------------------------------------------------
+
+
+def _seed_complaints(rng, providers, quality, citizens, caseworker) -> tuple[int, int]:
+    count = flagged = 0
+    for year in YEARS:
+        specs, flagged_this_year = [], 0
+        for provider in providers:
+            q = quality[provider.pk]
+            low, high = {POOR: (2, 4), NORMAL: (0, 2), EXCELLENT: (0, 1)}[q]
+            for _ in range(rng.randint(low, high)):
+                aa = provider.kind == Provider.Kind.ANDEN_AKTOER
+                kind = Complaint.Kind.REALITY if aa and rng.random() < 0.6 else Complaint.Kind.FORMALITY
+                received = _day_in(rng, date(year, 1, 3), date(year, 12, 15))
+                decision, decided, forwarded = "", None, None
+                decided_candidate = received + timedelta(days=rng.randint(18, 80))
+                if decided_candidate <= LAST_DAY and not (year == 2025 and received.month >= 10 and rng.random() < 0.6):
+                    decision = rng.choices(DECISIONS, DECISION_WEIGHTS[q])[0]
+                    decided = decided_candidate
+                    # Every decision is forwarded; a handful (mostly recent) not yet.
+                    late_share = 0.35 if year == 2025 and received.month >= 9 else 0.03
+                    if rng.random() >= late_share:
+                        forwarded = min(decided + timedelta(days=rng.randint(0, 9)), LAST_DAY)
+                # About one complaint a year points to a general wrong practice at a poor provider.
+                general = (
+                    q == POOR and decision == Complaint.Decision.UPHELD and not flagged_this_year and rng.random() < 0.5
+                )
+                flagged_this_year += general
+                specs.append(
+                    {
+                        "received_on": received,
+                        "kind": kind,
+                        "provider": provider,
+                        "subject": rng.choice(COMPLAINT_SUBJECTS[kind]),
+                        "citizen_ref": citizens.new(),
+                        "decision": decision,
+                        "decided_on": decided,
+                        "forwarded_on": forwarded,
+                        "general_practice": general,
+                    }
+                )
+        # In date order, so that the generated refs KLG-YYYY-NNNN run with the dates.
+        for data in sorted(specs, key=lambda spec: (spec["received_on"], spec["provider"].pk)):
+            complaint = services.complaint_save(complaint=None, data=data, by=caseworker)
+            count += 1
+            if complaint.action_plan_id:
+                flagged += 1
+                # The service dates the deadline from today; for demo complaints, from the decision.
+                # Earlier years' plans were approved; this year's is still awaited (and overdue).
+                start = complaint.decided_on or complaint.received_on
+                ActionPlan.objects.filter(pk=complaint.action_plan_id).update(
+                    deadline=start + timedelta(days=30),
+                    status=ActionPlan.Status.APPROVED if year < YEARS[-1] else ActionPlan.Status.DEMANDED,
+                    filename="handleplan.pdf" if year < YEARS[-1] else "",
+                )
+    return count, flagged
+
+
+# --- Track 2 -----------------------------------------------------------------------------------
+
+
+def _comment(rng: random.Random, score: int) -> str:
+    if rng.random() >= 0.22:
+        return ""
+    return rng.choice(COMMENTS["low" if score <= 2 else "mid" if score == 3 else "high"])
+
+
+def _seed_surveys(rng, offers, quality) -> int:
+    rows = []
+    for offer in offers:
+        weights = SCORE_WEIGHTS[quality[offer.provider_id]]
+        for year in YEARS:
+            for half in (1, 2):
+                period = HalfYear(year, half)
+                for _ in range(rng.randint(5, 20)):
+                    score = rng.choices([1, 2, 3, 4, 5], weights)[0]
+                    rows.append(
+                        SurveyResponse(
+                            offer=offer,
+                            answered_on=_day_in(rng, period.start, period.end),
+                            score=score,
+                            comment=_comment(rng, score),
+                        )
+                    )
+    SurveyResponse.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+# --- Track 3 -----------------------------------------------------------------------------------
+
+
+def _seed_spot_checks(rng, providers, quality, managers) -> dict[str, int]:
+    counts = {"cases": 0, "spot_checks": 0, "sampled_cases": 0, "case_reviews": 0}
+    items = list(ChecklistItem.objects.filter(active=True).values_list("code", flat=True))
+    for provider in providers:
+        if provider.kind != Provider.Kind.ANDEN_AKTOER:
+            continue
+        cases = [
+            Case(
+                provider=provider,
+                case_ref=f"S-{provider.ref}-{number:04d}",
+                status=Case.Status.ONGOING if rng.random() < 0.4 else Case.Status.COMPLETED,
+            )
+            for number in range(1, rng.randint(40, 80) + 1)
+        ]
+        Case.objects.bulk_create(cases, batch_size=BATCH)
+        counts["cases"] += len(cases)
+        met_share = ITEM_MET[quality[provider.pk]]
+        for year in YEARS:
+            drawn_on = date(year, rng.randint(2, 10), rng.randint(1, 28))
+            spot_check = services.spot_check_draw(
+                provider=provider,
+                by=provider.contract_manager or managers[0],
+                ongoing=10,
+                completed=10,
+                seed=rng.randrange(2**31),
+                on=drawn_on,
+            )
+            counts["spot_checks"] += 1
+            reviewed_on = min(drawn_on + timedelta(days=rng.randint(10, 45)), date(year, 12, 31))
+            for sampled in SampledCase.objects.filter(spot_check=spot_check).order_by("pk"):
+                counts["sampled_cases"] += 1
+                judgements = {
+                    code: None
+                    if rng.random() < 0.07
+                    else rng.random() < met_share - (0.05 if "adequate" in code else 0)
+                    for code in items
+                }
+                counts["case_reviews"] += services.case_review_save(
+                    sampled_case=sampled, judgements=judgements, on=reviewed_on
+                )
+    return counts
+
+
+# --- Track 4 -----------------------------------------------------------------------------------
+
+
+def _delivered_share(rng: random.Random, q: str) -> float:
+    if q == POOR:
+        return rng.uniform(0.94, 0.995)
+    if q == EXCELLENT:
+        return 1.0 if rng.random() < 0.85 else rng.uniform(0.99, 1.0)
+    return 1.0 if rng.random() < 0.7 else rng.uniform(0.975, 0.999)
+
+
+def _seed_hours(rng, offers, quality) -> int:
+    rows = []
+    for offer in offers:
+        q = quality[offer.provider_id]
+        level = rng.randint(60, 400)  # the offer's typical ordered hours per quarter
+        for year in YEARS:
+            order_ref = f"BST-{year}-{offer.ref}"
+            for quarter in range(4):
+                start = date(year, 3 * quarter + 1, 1)
+                end = start + relativedelta(months=3) - timedelta(days=1)
+                ordered = Decimal(round(level * rng.uniform(0.7, 1.3) * 2)) / 2
+                delivered = (ordered * Decimal(str(round(_delivered_share(rng, q), 4)))).quantize(Decimal("0.1"))
+                rows.append(
+                    HoursRecord(
+                        offer=offer,
+                        order_ref=order_ref,
+                        period_start=start,
+                        period_end=end,
+                        ordered_hours=ordered,
+                        delivered_hours=min(delivered, ordered),
+                    )
+                )
+    HoursRecord.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def _outcome_share(offer: Offer, q: str) -> float:
+    share = OUTCOME_BASE.get(offer.offer_type.code, 0.42) + GROUP_ADJUST.get(offer.target_group.code, 0.0)
+    return min(0.75, max(0.15, share + QUALITY_ADJUST[q]))
+
+
+def _seed_courses(rng, offers, quality, citizens) -> dict[str, int]:
+    """Citizens' courses per offer, starting from 2022 so that 2023 has results to measure; only
+    rows dated in 2023–2025 are kept."""
+    reports, attendance, outcomes = [], [], []
+    for offer in offers:
+        q = quality[offer.provider_id]
+        off_share = _outcome_share(offer, q)
+        for year in (2022, *YEARS):
+            for half in (1, 2):
+                period = HalfYear(year, half)
+                for _ in range(rng.randint(3, 6)):
+                    citizen = citizens.new()
+                    start = _day_in(rng, period.start, period.end)
+                    months = rng.choice([3, 4, 4, 6])
+                    end = start + relativedelta(months=months) - timedelta(days=1)
+                    # Progression reports: midway in longer courses, and at the end.
+                    due_dates = [start + relativedelta(months=months // 2)] if months >= 4 else []
+                    due_dates.append(end + timedelta(days=10))
+                    for due in due_dates:
+                        if not FIRST_DAY <= due <= LAST_DAY:
+                            continue
+                        submitted = approved = None
+                        if rng.random() >= REPORT_MISSING[q]:
+                            late = rng.random() >= REPORT_ON_TIME[q]
+                            submitted = due + timedelta(days=rng.randint(1, 25) if late else -rng.randint(0, 7))
+                            approved = rng.random() < REPORT_APPROVED[q]
+                        reports.append(
+                            ProgressReport(
+                                offer=offer,
+                                citizen_ref=citizen,
+                                due_date=due,
+                                submitted_date=submitted,
+                                content_approved=approved,
+                            )
+                        )
+                    month = start.replace(day=1)
+                    while month <= end:
+                        if FIRST_DAY <= month <= LAST_DAY:
+                            attendance.append(
+                                Attendance(
+                                    offer=offer,
+                                    citizen_ref=citizen,
+                                    month=month,
+                                    registered_correctly=rng.random() < ATTENDANCE_OK[q],
+                                )
+                            )
+                        month += relativedelta(months=1)
+                    basis = start if offer.result_basis == Offer.ResultBasis.COURSE_START else end
+                    follow_up = basis + relativedelta(months=offer.result_months)
+                    if FIRST_DAY <= follow_up <= LAST_DAY:
+                        outcomes.append(
+                            Outcome(
+                                offer=offer,
+                                citizen_ref=citizen,
+                                course_start=start,
+                                course_end=end,
+                                months_after=offer.result_months,
+                                off_public_support=rng.random() < off_share,
+                                follow_up_on=follow_up,
+                            )
+                        )
+    ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
+    Attendance.objects.bulk_create(attendance, batch_size=BATCH)
+    Outcome.objects.bulk_create(outcomes, batch_size=BATCH)
+    return {"progress_reports": len(reports), "attendance": len(attendance), "outcomes": len(outcomes)}
+
+
+# --- Entry point -------------------------------------------------------------------------------
+
+
+def seed_tracks(*, rng: random.Random, providers: list, managers: list, caseworker) -> dict[str, int]:
+    """Tracks 1–4 for the demo providers, 2023–2025. Returns how many rows of each kind were made."""
+    quality = _qualities(rng, providers)
+    offers = list(
+        Offer.objects.filter(provider__in=providers).select_related("offer_type", "target_group").order_by("pk")
+    )
+    citizens = _Citizens(rng)
+    complaints, flagged = _seed_complaints(rng, providers, quality, citizens, caseworker)
+    counts = {"complaints": complaints, "complaint_action_plans": flagged}
+    counts["survey_responses"] = _seed_surveys(rng, offers, quality)
+    counts |= _seed_spot_checks(rng, providers, quality, managers)
+    counts["hours_records"] = _seed_hours(rng, offers, quality)
+    counts |= _seed_courses(rng, offers, quality, citizens)
+    counts["poor_providers"] = sum(1 for value in quality.values() if value == POOR)
+    counts["excellent_providers"] = sum(1 for value in quality.values() if value == EXCELLENT)
+    return counts

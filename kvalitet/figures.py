@@ -1,0 +1,208 @@
+"""Track figures for a half-year, per offer and provider, beside the pooled figure of the offer's
+comparable group (same offer type and target group).
+
+Sums are taken per offer in one aggregate query per track; provider totals and group pools are
+sums of those. Percentages are ratios of sums, never averages of percentages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from leverandoer.models import Offer, Provider
+
+from .models import Attendance, CaseReview, Complaint, HoursRecord, Outcome, ProgressReport, SurveyResponse
+from .periods import HalfYear
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A numerator over a denominator; `percent` is None when there is nothing to divide by."""
+
+    numerator: Decimal
+    denominator: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"))
+
+    def __add__(self, other: Ratio) -> Ratio:
+        return Ratio(self.numerator + other.numerator, self.denominator + other.denominator)
+
+
+ZERO = Ratio(Decimal(0), Decimal(0))
+METRICS = ["survey", "hours", "reports_submitted", "reports_on_time", "attendance", "outcomes"]
+
+
+def offer_sums(*, period: HalfYear, offer_ids=None) -> dict[int, dict[str, Ratio]]:
+    """Per offer, the numerator and denominator of every offer-level figure in the half-year."""
+    sums: dict[int, dict[str, Ratio]] = defaultdict(lambda: dict.fromkeys(METRICS, ZERO))
+
+    def scoped(queryset):
+        return queryset if offer_ids is None else queryset.filter(offer_id__in=offer_ids)
+
+    for row in (
+        scoped(SurveyResponse.objects.filter(answered_on__range=(period.start, period.end)))
+        .values("offer_id")
+        .annotate(total=Sum("score"), n=Count("pk"))
+        .order_by()
+    ):
+        sums[row["offer_id"]]["survey"] = Ratio(Decimal(row["total"]), Decimal(row["n"]))
+    for row in (
+        scoped(HoursRecord.objects.filter(period_end__range=(period.start, period.end)))
+        .values("offer_id")
+        .annotate(delivered=Sum("delivered_hours"), ordered=Sum("ordered_hours"))
+        .order_by()
+    ):
+        sums[row["offer_id"]]["hours"] = Ratio(row["delivered"], row["ordered"])
+    for row in (
+        scoped(ProgressReport.objects.filter(due_date__range=(period.start, period.end)))
+        .values("offer_id")
+        .annotate(
+            due=Count("pk"),
+            submitted=Count("pk", filter=Q(submitted_date__isnull=False)),
+            on_time=Count("pk", filter=Q(submitted_date__lte=F("due_date"))),
+        )
+        .order_by()
+    ):
+        due = Decimal(row["due"])
+        sums[row["offer_id"]]["reports_submitted"] = Ratio(Decimal(row["submitted"]), due)
+        sums[row["offer_id"]]["reports_on_time"] = Ratio(Decimal(row["on_time"]), due)
+    for row in (
+        scoped(Attendance.objects.filter(month__range=(period.start, period.end)))
+        .values("offer_id")
+        .annotate(n=Count("pk"), correct=Count("pk", filter=Q(registered_correctly=True)))
+        .order_by()
+    ):
+        sums[row["offer_id"]]["attendance"] = Ratio(Decimal(row["correct"]), Decimal(row["n"]))
+    for row in (
+        scoped(Outcome.objects.filter(follow_up_on__range=(period.start, period.end)))
+        .values("offer_id")
+        .annotate(n=Count("pk"), off=Count("pk", filter=Q(off_public_support=True)))
+        .order_by()
+    ):
+        sums[row["offer_id"]]["outcomes"] = Ratio(Decimal(row["off"]), Decimal(row["n"]))
+    return sums
+
+
+def complaint_counts(*, period: HalfYear, provider_ids=None) -> dict[int, dict[str, int]]:
+    """Per provider: complaints in the half-year (by decision date, else received date), upheld ones
+    (upheld or partly upheld; dismissed does not count) and those flagging a general wrong practice."""
+    dated = Coalesce("decided_on", "received_on")
+    complaints = Complaint.objects.annotate(dated=dated).filter(dated__range=(period.start, period.end))
+    if provider_ids is not None:
+        complaints = complaints.filter(provider_id__in=provider_ids)
+    upheld = Q(decision__in=[Complaint.Decision.UPHELD, Complaint.Decision.PARTLY_UPHELD])
+    return {
+        row["provider_id"]: row
+        for row in complaints.values("provider_id")
+        .annotate(
+            total=Count("pk"), upheld=Count("pk", filter=upheld), general=Count("pk", filter=Q(general_practice=True))
+        )
+        .order_by()
+    }
+
+
+def spot_check_compliance(*, period: HalfYear, provider_ids=None) -> dict[int, Ratio]:
+    """Per provider: checklist items met ÷ items assessed in reviews dated in the half-year."""
+    reviews = CaseReview.objects.filter(reviewed_on__range=(period.start, period.end))
+    if provider_ids is not None:
+        reviews = reviews.filter(sampled_case__spot_check__provider_id__in=provider_ids)
+    return {
+        row["provider"]: Ratio(Decimal(row["met"]), Decimal(row["n"]))
+        for row in reviews.values(provider=F("sampled_case__spot_check__provider_id"))
+        .annotate(n=Count("pk"), met=Count("pk", filter=Q(met=True)))
+        .order_by()
+    }
+
+
+def _group_pools(sums: dict[int, dict[str, Ratio]], offers) -> dict[tuple[int, int], dict[str, Ratio]]:
+    pools: dict[tuple[int, int], dict[str, Ratio]] = defaultdict(lambda: dict.fromkeys(METRICS, ZERO))
+    for offer in offers:
+        group = pools[offer.comparable_group]
+        for metric, ratio in sums.get(offer.pk, {}).items():
+            group[metric] = group[metric] + ratio
+    return pools
+
+
+def provider_figures(*, provider: Provider, period: HalfYear) -> dict:
+    """A provider's track figures for the half-year: totals, and per offer beside its group pool."""
+    offers = list(provider.offers.select_related("offer_type", "target_group").order_by("name"))
+    groups = {offer.comparable_group for offer in offers}
+    group_q = Q()
+    for offer_type_id, target_group_id in groups:
+        group_q |= Q(offer_type_id=offer_type_id, target_group_id=target_group_id)
+    peers = list(Offer.objects.filter(group_q).only("pk", "offer_type_id", "target_group_id")) if groups else []
+    sums = offer_sums(period=period, offer_ids=[peer.pk for peer in peers])
+    pools = _group_pools(sums, peers)
+    totals = dict.fromkeys(METRICS, ZERO)
+    rows = []
+    for offer in offers:
+        own = sums.get(offer.pk, dict.fromkeys(METRICS, ZERO))
+        for metric in METRICS:
+            totals[metric] = totals[metric] + own[metric]
+        rows.append({"offer": offer, "own": own, "group": pools[offer.comparable_group]})
+    complaints = complaint_counts(period=period, provider_ids=[provider.pk]).get(
+        provider.pk, {"total": 0, "upheld": 0, "general": 0}
+    )
+    return {
+        "period": period,
+        "rows": rows,
+        "totals": totals,
+        "complaints": complaints,
+        "compliance": spot_check_compliance(period=period, provider_ids=[provider.pk]).get(provider.pk, ZERO),
+        "metrics": METRICS,
+    }
+
+
+def offer_figures(*, offer: Offer, period: HalfYear) -> dict:
+    peers = list(
+        Offer.objects.filter(offer_type_id=offer.offer_type_id, target_group_id=offer.target_group_id).only(
+            "pk", "offer_type_id", "target_group_id"
+        )
+    )
+    sums = offer_sums(period=period, offer_ids=[peer.pk for peer in peers])
+    pool = _group_pools(sums, peers)[offer.comparable_group]
+    return {
+        "period": period,
+        "own": sums.get(offer.pk, dict.fromkeys(METRICS, ZERO)),
+        "group": pool,
+        "peers": len(peers),
+        "metrics": METRICS,
+    }
+
+
+def survey_mean(ratio: Ratio) -> Decimal | None:
+    if not ratio.denominator:
+        return None
+    return (ratio.numerator / ratio.denominator).quantize(Decimal("0.01"))
+
+
+def latest_period() -> HalfYear:
+    """The latest half-year up to today with delivery or survey data; today's when there is none."""
+    today = timezone.localdate()
+    latest = [
+        HoursRecord.objects.filter(period_end__lte=today).aggregate(m=Max("period_end"))["m"],
+        SurveyResponse.objects.filter(answered_on__lte=today).aggregate(m=Max("answered_on"))["m"],
+        ProgressReport.objects.filter(due_date__lte=today).aggregate(m=Max("due_date"))["m"],
+    ]
+    known = [day for day in latest if day]
+    return HalfYear.containing(max(known) if known else today)
+
+
+def offer_panel(*, offer: Offer) -> dict:
+    return {"offer": offer}
+
+
+def provider_panel(*, provider: Provider) -> dict:
+    """The provider page's panel: the latest half-year with figures, linking to the track pages."""
+    period = latest_period()
+    return {"period": period, "figures": provider_figures(provider=provider, period=period)}

@@ -1,0 +1,359 @@
+"""Tracks 1–4 of the quality follow-up model: complaints, anonymous user surveys, case-handling spot
+checks, and delivery and effect data; and the log of every import.
+
+Citizens appear only as pseudonymous references (`citizen_ref`), never by CPR number.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from leverandoer.validators import validate_not_cpr
+
+citizen_ref_field = dict(
+    verbose_name=_("citizen reference"),
+    max_length=40,
+    validators=[validate_not_cpr],
+    help_text=_("The citizen's pseudonymous reference, never a CPR number."),
+)
+
+
+# --- Track 1: complaints -----------------------------------------------------------------------
+
+
+class Complaint(models.Model):
+    class Kind(models.TextChoices):
+        FORMALITY = "formality", _("Formality complaint about case handling")
+        REALITY = "reality", _("Reality complaint about a decision by Anden Aktør")
+
+    class Decision(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+        NOT_UPHELD = "not_upheld", _("Not upheld")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    ref = models.CharField(_("reference"), max_length=32, unique=True)
+    received_on = models.DateField(_("received"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    provider = models.ForeignKey(
+        "leverandoer.Provider",
+        verbose_name=_("provider or centre"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    citizen_ref = models.CharField(blank=True, **citizen_ref_field)
+    decision = models.CharField(_("decision"), max_length=14, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(_("decision date"), null=True, blank=True)
+    forwarded_on = models.DateField(
+        _("forwarded to the provider"), null=True, blank=True, help_text=_("Every decision is sent to the provider.")
+    )
+    general_practice = models.BooleanField(
+        _("indicates a general wrong practice"),
+        default=False,
+        help_text=_("Opens a dialogue with the provider and demands an action plan."),
+    )
+    action_plan = models.OneToOneField(
+        "tilsyn.ActionPlan",
+        verbose_name=_("action plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaint",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+
+    def __str__(self) -> str:
+        return self.ref
+
+    def get_absolute_url(self) -> str:
+        return reverse("kvalitet:complaint_edit", args=[self.ref])
+
+    @property
+    def counts_as_upheld(self) -> bool:
+        return self.decision in (self.Decision.UPHELD, self.Decision.PARTLY_UPHELD)
+
+
+# --- Track 2: anonymous user surveys -----------------------------------------------------------
+
+
+def new_survey_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class SurveyLink(models.Model):
+    """The public address of an offer's survey. A random token, so offers cannot be guessed."""
+
+    offer = models.OneToOneField(
+        "leverandoer.Offer", verbose_name=_("offer"), on_delete=models.CASCADE, related_name="survey_link"
+    )
+    token = models.CharField(_("token"), max_length=32, unique=True, default=new_survey_token)
+    active = models.BooleanField(_("open for answers"), default=True)
+
+    class Meta:
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+
+    def __str__(self) -> str:
+        return self.token
+
+    def get_absolute_url(self) -> str:
+        return reverse("kvalitet:survey_answer", args=[self.token])
+
+
+class SurveyResponse(models.Model):
+    """One anonymous answer: a score and perhaps a comment. Nothing about who answered is kept."""
+
+    offer = models.ForeignKey(
+        "leverandoer.Offer", verbose_name=_("offer"), on_delete=models.PROTECT, related_name="survey_responses"
+    )
+    answered_on = models.DateField(_("answered"))
+    score = models.PositiveSmallIntegerField(
+        _("satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    import_key = models.CharField(_("import key"), max_length=128, unique=True, null=True, blank=True)
+    imported = models.BooleanField(_("imported"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-answered_on", "-pk"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="score_1_to_5")]
+
+    def __str__(self) -> str:
+        return f"{self.offer_id}: {self.score}"
+
+
+# --- Track 3: case-handling spot checks --------------------------------------------------------
+
+
+class Case(models.Model):
+    """A citizen's case at an Anden Aktør provider, imported so that a sample can be drawn."""
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+
+    provider = models.ForeignKey(
+        "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="cases"
+    )
+    case_ref = models.CharField(_("case reference"), max_length=40, validators=[validate_not_cpr])
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case_ref"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [models.UniqueConstraint(fields=["provider", "case_ref"], name="unique_case_per_provider")]
+
+    def __str__(self) -> str:
+        return self.case_ref
+
+
+class ChecklistItem(models.Model):
+    """What a spot check reviews in each case. Codes never change; labels are editable."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class SpotCheck(models.Model):
+    """A reproducible sample of a provider's cases: `random.Random(seed).sample` over the case refs
+    in sorted order, separately for ongoing and completed cases."""
+
+    provider = models.ForeignKey(
+        "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="spot_checks"
+    )
+    drawn_on = models.DateField(_("drawn"))
+    seed = models.BigIntegerField(_("seed"))
+    ongoing_requested = models.PositiveSmallIntegerField(_("ongoing cases requested"), default=15)
+    completed_requested = models.PositiveSmallIntegerField(_("completed cases requested"), default=15)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-drawn_on", "-pk"]
+        verbose_name = _("spot check")
+        verbose_name_plural = _("spot checks")
+
+    def __str__(self) -> str:
+        return f"{self.provider.name} {self.drawn_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kvalitet:spot_check_detail", args=[self.pk])
+
+
+class SampledCase(models.Model):
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="sampled")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["case__status", "case__case_ref"]
+        constraints = [models.UniqueConstraint(fields=["spot_check", "case"], name="case_once_per_spot_check")]
+
+    def __str__(self) -> str:
+        return str(self.case)
+
+
+class CaseReview(models.Model):
+    """One checklist item judged in one sampled case: met, not met (a row with met False), or not
+    assessed (no row)."""
+
+    sampled_case = models.ForeignKey(SampledCase, on_delete=models.CASCADE, related_name="reviews")
+    item = models.ForeignKey(ChecklistItem, verbose_name=_("checklist item"), on_delete=models.PROTECT)
+    met = models.BooleanField(_("met"))
+    reviewed_on = models.DateField(_("reviewed"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case review")
+        verbose_name_plural = _("case reviews")
+        constraints = [models.UniqueConstraint(fields=["sampled_case", "item"], name="item_once_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.sampled_case}: {self.item.code}"
+
+
+# --- Track 4: delivery and effect data ---------------------------------------------------------
+
+
+class HoursRecord(models.Model):
+    offer = models.ForeignKey("leverandoer.Offer", on_delete=models.PROTECT, related_name="hours")
+    order_ref = models.CharField(_("order"), max_length=40)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    ordered_hours = models.DecimalField(_("ordered hours"), max_digits=9, decimal_places=2)
+    delivered_hours = models.DecimalField(_("delivered hours"), max_digits=9, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hours")
+        verbose_name_plural = _("hours")
+        constraints = [models.UniqueConstraint(fields=["order_ref", "period_start"], name="one_hours_row_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} {self.period_start}"
+
+
+class ProgressReport(models.Model):
+    offer = models.ForeignKey("leverandoer.Offer", on_delete=models.PROTECT, related_name="progress_reports")
+    citizen_ref = models.CharField(**citizen_ref_field)
+    due_date = models.DateField(_("due"))
+    submitted_date = models.DateField(_("submitted"), null=True, blank=True)
+    content_approved = models.BooleanField(_("content approved"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progression report")
+        verbose_name_plural = _("progression reports")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "citizen_ref", "due_date"], name="one_report_per_due_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_ref} {self.due_date}"
+
+    @property
+    def on_time(self) -> bool:
+        return self.submitted_date is not None and self.submitted_date <= self.due_date
+
+
+class Attendance(models.Model):
+    offer = models.ForeignKey("leverandoer.Offer", on_delete=models.PROTECT, related_name="attendance")
+    citizen_ref = models.CharField(**citizen_ref_field)
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    registered_correctly = models.BooleanField(_("registered correctly"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance registration")
+        verbose_name_plural = _("attendance registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "citizen_ref", "month"], name="one_attendance_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_ref} {self.month:%Y-%m}"
+
+
+class Outcome(models.Model):
+    """Whether the citizen was off public support `months_after` months after the course."""
+
+    offer = models.ForeignKey("leverandoer.Offer", on_delete=models.PROTECT, related_name="outcomes")
+    citizen_ref = models.CharField(**citizen_ref_field)
+    course_start = models.DateField(_("course start"))
+    course_end = models.DateField(_("course end"))
+    months_after = models.PositiveSmallIntegerField(_("months after"))
+    off_public_support = models.BooleanField(_("off public support"))
+    follow_up_on = models.DateField(_("follow-up date"), help_text=_("When the result was measured."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "citizen_ref", "course_start"], name="one_outcome_per_course")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citizen_ref} {self.course_start}"
+
+
+# --- Imports -----------------------------------------------------------------------------------
+
+
+class ImportLog(models.Model):
+    """Every import: who, when, what kind, which file (name and hash) and what it changed. Failed
+    imports store nothing and are not logged here; their messages go back to the user."""
+
+    kind = models.CharField(_("kind"), max_length=20)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    added = models.PositiveIntegerField(_("added"))
+    updated = models.PositiveIntegerField(_("updated"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"

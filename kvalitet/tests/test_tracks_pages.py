@@ -1,0 +1,214 @@
+"""Complaints, the anonymous survey and spot checks through the pages."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.urls import reverse
+
+from conftest import client_for
+from kvalitet import services
+from kvalitet.models import Case, CaseReview, Complaint, SpotCheck, SurveyLink, SurveyResponse
+from leverandoer.tests import factories as provider_factories
+from tilsyn.models import ActionPlan
+
+pytestmark = pytest.mark.django_db
+
+
+def complaint_post(provider, **overrides) -> dict:
+    data = {
+        "received_on": "2025-02-03",
+        "kind": "formality",
+        "provider": provider.pk,
+        "subject": "Manglende partshøring",
+        "citizen_ref": "B-104233",
+        "decision": "",
+        "decided_on": "",
+        "forwarded_on": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("citizen_ref", ["010190-1234", "0101901234", "3112991234"])
+def test_a_cpr_number_is_refused_as_citizen_reference(client, personas, citizen_ref):
+    client_for(client, personas["caseworker"])
+    provider = provider_factories.provider()
+    response = client.post(reverse("kvalitet:complaint_create"), complaint_post(provider, citizen_ref=citizen_ref))
+    assert response.status_code == 200
+    assert response.context["form"].errors["citizen_ref"]
+    assert "Manglende partshøring" in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_a_cpr_number_in_the_subject_is_masked(client, personas):
+    client_for(client, personas["caseworker"])
+    provider = provider_factories.provider()
+    client.post(reverse("kvalitet:complaint_create"), complaint_post(provider, subject="Borger 010190-1234 klager"))
+    complaint = Complaint.objects.get()
+    assert complaint.subject == "Borger XXXXXX-XXXX klager"
+    assert "010190" not in str(list(Complaint.history.values_list("subject", flat=True)))
+
+
+def test_a_caseworker_registers_a_complaint_with_a_generated_ref(client, personas):
+    client_for(client, personas["caseworker"])
+    provider = provider_factories.provider()
+    response = client.post(reverse("kvalitet:complaint_create"), complaint_post(provider))
+    complaint = Complaint.objects.get()
+    assert complaint.ref == "KLG-2025-0001"
+    assert response["Location"] == complaint.get_absolute_url()
+
+
+def test_a_general_wrong_practice_demands_an_action_plan_once(client, personas):
+    client_for(client, personas["caseworker"])
+    provider = provider_factories.provider()
+    data = complaint_post(provider, decision="upheld", decided_on="2025-03-01", general_practice="on")
+    client.post(reverse("kvalitet:complaint_create"), data)
+    complaint = Complaint.objects.get()
+    plan = ActionPlan.objects.get()
+    assert (plan.provider, plan.assessment, complaint.action_plan) == (provider, None, plan)
+    assert complaint.ref in plan.reason
+    client.post(reverse("kvalitet:complaint_edit", args=[complaint.ref]), data)
+    assert ActionPlan.objects.count() == 1
+
+
+def test_decisions_not_forwarded_are_listed(client, personas):
+    client_for(client, personas["contract_manager"])
+    provider = provider_factories.provider()
+    common = {"received_on": date(2025, 1, 1), "kind": "formality", "provider": provider}
+    Complaint.objects.create(ref="K-1", decision="upheld", decided_on=date(2025, 2, 1), **common)
+    Complaint.objects.create(
+        ref="K-2", decision="upheld", decided_on=date(2025, 2, 1), forwarded_on=date(2025, 2, 2), **common
+    )
+    response = client.get(reverse("kvalitet:complaint_list"), {"not_forwarded": "on"})
+    assert [c.ref for c in response.context["page"]] == ["K-1"]
+    assert response.context["not_forwarded"] == 1
+
+
+def test_complaint_dates_must_make_sense(client, personas):
+    client_for(client, personas["caseworker"])
+    provider = provider_factories.provider()
+    response = client.post(
+        reverse("kvalitet:complaint_create"), complaint_post(provider, decision="upheld", decided_on="2025-01-01")
+    )
+    assert "decided_on" in response.context["form"].errors
+    assert not Complaint.objects.exists()
+
+
+# --- The survey --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def survey():
+    cache.clear()
+    return SurveyLink.objects.create(offer=provider_factories.offer())
+
+
+def test_the_survey_is_answered_anonymously_without_login(client, survey):
+    url = reverse("kvalitet:survey_answer", args=[survey.token])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in page.content.decode()
+    response = client.post(url, {"score": "4", "comment": "Godt forløb. Mit cpr er 010190-1234"})
+    assert response.status_code == 200
+    answer = SurveyResponse.objects.get()
+    assert (answer.offer, answer.score) == (survey.offer, 4)
+    assert answer.comment == "Godt forløb. Mit cpr er XXXXXX-XXXX"
+    assert not any(field.name in {"ip", "user", "session"} for field in SurveyResponse._meta.fields)
+
+
+@pytest.mark.parametrize("score", ["0", "6", "abc", ""])
+def test_a_score_outside_1_to_5_is_refused(client, survey, score):
+    response = client.post(reverse("kvalitet:survey_answer", args=[survey.token]), {"score": score})
+    assert response.context["form"].errors["score"]
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_flood_of_answers_is_stopped(client, survey):
+    url = reverse("kvalitet:survey_answer", args=[survey.token])
+    for _ in range(8):
+        client.post(url, {"score": "1"})
+    assert SurveyResponse.objects.count() == 5
+    response = client.post(url, {"score": "1"})
+    assert response.context["form"].non_field_errors()
+
+
+def test_robots_filling_the_hidden_field_store_nothing(client, survey):
+    client.post(reverse("kvalitet:survey_answer", args=[survey.token]), {"score": "5", "website": "http://spam"})
+    assert not SurveyResponse.objects.exists()
+
+
+def test_an_unknown_or_closed_survey_is_404(client, survey):
+    assert client.get(reverse("kvalitet:survey_answer", args=["nope"])).status_code == 404
+    survey.active = False
+    survey.save()
+    assert client.get(reverse("kvalitet:survey_answer", args=[survey.token])).status_code == 404
+
+
+def test_the_contract_manager_prints_the_link_and_qr_code(cm_client):
+    offer = provider_factories.offer()
+    response = cm_client.get(reverse("kvalitet:survey_link", args=[offer.ref]))
+    link = SurveyLink.objects.get(offer=offer)
+    page = response.content.decode()
+    assert f"/svar/{link.token}/" in page
+    assert "<svg" in page
+
+
+# --- Spot checks -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def anden_aktoer():
+    provider = provider_factories.provider(kind="anden_aktoer")
+    for number in range(1, 41):
+        Case.objects.create(
+            provider=provider, case_ref=f"S-{number:03d}", status="ongoing" if number % 2 else "completed"
+        )
+    return provider
+
+
+def test_the_draw_is_reproducible_from_its_seed(cm_client, contract_manager, anden_aktoer):
+    response = cm_client.post(
+        reverse("kvalitet:spot_check_list"),
+        {"provider": anden_aktoer.pk, "ongoing": 15, "completed": 15, "seed": 4242},
+    )
+    spot_check = SpotCheck.objects.get()
+    assert response["Location"] == spot_check.get_absolute_url()
+    drawn = {sampled.case.case_ref for sampled in spot_check.sampled.select_related("case")}
+    ongoing = sorted(f"S-{n:03d}" for n in range(1, 41) if n % 2)
+    completed = sorted(f"S-{n:03d}" for n in range(1, 41) if not n % 2)
+    rng = random.Random(4242)
+    expected = set(rng.sample(ongoing, 15)) | set(rng.sample(completed, 15))
+    assert drawn == expected
+    again = services.spot_check_draw(provider=anden_aktoer, by=contract_manager, seed=4242)
+    assert {s.case.case_ref for s in again.sampled.select_related("case")} == drawn
+
+
+def test_compliance_is_items_met_over_items_assessed(cm_client, contract_manager, anden_aktoer):
+    spot_check = services.spot_check_draw(provider=anden_aktoer, by=contract_manager, ongoing=2, completed=0, seed=1)
+    first, second = spot_check.sampled.all()
+    cm_client.post(
+        reverse("kvalitet:case_review", args=[first.pk]), {"job_plan_present": "yes", "job_plan_adequate": "no"}
+    )
+    cm_client.post(
+        reverse("kvalitet:case_review", args=[second.pk]), {"job_plan_present": "yes", "conversations_on_time": ""}
+    )
+    assert CaseReview.objects.count() == 3
+    compliance = cm_client.get(spot_check.get_absolute_url()).context["compliance"]
+    assert (compliance.numerator, compliance.denominator, str(compliance.percent)) == (2, 3, "66.7")
+
+
+def test_a_spot_check_needs_an_anden_aktoer_provider_with_cases(cm_client):
+    external = provider_factories.provider()
+    data = {"provider": external.pk, "ongoing": 15, "completed": 15}
+    response = cm_client.post(reverse("kvalitet:spot_check_list"), data)
+    assert "provider" in response.context["form"].errors
+    empty = provider_factories.provider(kind="anden_aktoer")
+    response = cm_client.post(reverse("kvalitet:spot_check_list"), {**data, "provider": empty.pk})
+    assert response.context["form"].non_field_errors()
+    assert not SpotCheck.objects.exists()
+    assert get_user_model().objects.exists()

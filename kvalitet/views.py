@@ -1,0 +1,248 @@
+"""Pages for tracks 1–4: complaints, surveys (public answer page and the printable link), spot
+checks, imports and the track figures of a provider or an offer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from leverandoer import once
+from leverandoer.access import STAFF, Role, allow, public
+from leverandoer.models import Provider
+from leverandoer.selectors import offer_get, provider_get
+
+from . import figures, imports, services
+from .forms import (
+    CaseReviewForm,
+    ComplaintFilterForm,
+    ComplaintForm,
+    HalfYearForm,
+    ImportForm,
+    SpotCheckForm,
+    SurveyAnswerForm,
+)
+from .models import CaseReview, ChecklistItem, Complaint, ImportLog, SampledCase, SpotCheck, SurveyLink
+from .periods import HalfYear
+
+COMPLAINT_ROLES = {Role.CASEWORKER, Role.CONTRACT_MANAGER}
+
+
+# --- Complaints --------------------------------------------------------------------------------
+
+
+@allow(COMPLAINT_ROLES)
+def complaint_list(request):
+    form = ComplaintFilterForm(request.GET or None)
+    complaints = form.apply(Complaint.objects.select_related("provider"))
+    not_forwarded = Complaint.objects.exclude(decision="").filter(forwarded_on__isnull=True).count()
+    page = Paginator(complaints, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "querystring": query.urlencode(), "not_forwarded": not_forwarded}
+    return render(request, "kvalitet/complaint_list.html", context)
+
+
+@allow(COMPLAINT_ROLES)
+@require_http_methods(["GET", "POST"])
+def complaint_create(request):
+    return _complaint_form(request, complaint=None)
+
+
+@allow(COMPLAINT_ROLES)
+@require_http_methods(["GET", "POST"])
+def complaint_edit(request, ref: str):
+    return _complaint_form(request, complaint=get_object_or_404(Complaint.objects.select_related("provider"), ref=ref))
+
+
+def _complaint_form(request, *, complaint):
+    if complaint is None and (done := once.already_done(request)):
+        return done
+    form = ComplaintForm(request.POST or None, instance=complaint)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.complaint_save(complaint=complaint, data=dict(form.cleaned_data), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            once.remember(request, saved.get_absolute_url())
+            messages.success(request, _("Complaint %(ref)s was saved.") % {"ref": saved.ref})
+            return redirect(saved)
+    context = {"form": form, "complaint": complaint, "submission_id": once.submission_id(request)}
+    return render(request, "kvalitet/complaint_form.html", context)
+
+
+# --- Surveys -----------------------------------------------------------------------------------
+
+
+@allow(Role.CONTRACT_MANAGER)
+def survey_link(request, ref: str):
+    """The printable page with the survey's link and QR code, to hang up where the course is held."""
+    import segno
+
+    offer = offer_get(ref=ref)
+    link = services.survey_link_for(offer=offer)
+    url = request.build_absolute_uri(link.get_absolute_url())
+    qr_svg = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for the survey"))
+    stats = offer.survey_responses.aggregate(n=Count("pk"))
+    return render(request, "kvalitet/survey_link.html", {"offer": offer, "url": url, "qr_svg": qr_svg, "stats": stats})
+
+
+FLOOD_LIMIT = 5  # answers per network address per survey per hour
+FLOOD_WINDOW = 3600
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def survey_answer(request, token: str):
+    """The anonymous survey: no login, nothing about the person stored, robust against flooding.
+
+    Flooding is limited per network address and survey in the cache, keyed by a hash (the
+    address itself is not kept)."""
+    link = get_object_or_404(SurveyLink.objects.select_related("offer__provider"), token=token, active=True)
+    form = SurveyAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
+        key = "survey-flood:" + _hashed(f"{request.META.get('REMOTE_ADDR', '')}|{link.token}")
+        count = cache.get_or_set(key, 0, FLOOD_WINDOW)
+        if count >= FLOOD_LIMIT:
+            form.add_error(None, _("Many answers have come from your network in a short time. Try again later."))
+        else:
+            cache.incr(key)
+            services.survey_answer_submit(
+                link=link, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+            )
+            return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
+    return render(request, "kvalitet/survey_answer.html", {"offer": link.offer, "form": form})
+
+
+def _hashed(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((settings.SECRET_KEY + text).encode()).hexdigest()[:32]
+
+
+# --- Spot checks -------------------------------------------------------------------------------
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def spot_check_list(request):
+    form = SpotCheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            spot_check = services.spot_check_draw(
+                provider=data["provider"],
+                by=request.user,
+                ongoing=data["ongoing"],
+                completed=data["completed"],
+                seed=data["seed"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The sample was drawn with seed %(seed)s.") % {"seed": spot_check.seed})
+            return redirect(spot_check)
+    spot_checks = SpotCheck.objects.select_related("provider", "drawn_by").annotate(
+        cases=Count("sampled", distinct=True),
+        assessed=Count("sampled__reviews", distinct=True),
+        met=Count("sampled__reviews", filter=Q(sampled__reviews__met=True), distinct=True),
+    )
+    providers = Provider.objects.filter(kind=Provider.Kind.ANDEN_AKTOER).annotate(
+        ongoing=Count("cases", filter=Q(cases__status="ongoing")),
+        completed=Count("cases", filter=Q(cases__status="completed")),
+    )
+    context = {"form": form, "spot_checks": spot_checks, "providers": providers}
+    return render(request, "kvalitet/spotcheck_list.html", context)
+
+
+@allow(Role.CONTRACT_MANAGER)
+def spot_check_detail(request, pk: int):
+    reviews = CaseReview.objects.select_related("item")
+    spot_check = get_object_or_404(
+        SpotCheck.objects.select_related("provider", "drawn_by").prefetch_related(
+            Prefetch(
+                "sampled",
+                queryset=SampledCase.objects.select_related("case").prefetch_related(
+                    Prefetch("reviews", queryset=reviews)
+                ),
+            )
+        ),
+        pk=pk,
+    )
+    assessed = [review for sampled in spot_check.sampled.all() for review in sampled.reviews.all()]
+    met = sum(1 for review in assessed if review.met)
+    compliance = figures.Ratio(figures.Decimal(met), figures.Decimal(len(assessed)))
+    return render(request, "kvalitet/spotcheck_detail.html", {"spot_check": spot_check, "compliance": compliance})
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def case_review(request, pk: int):
+    sampled = get_object_or_404(SampledCase.objects.select_related("case", "spot_check__provider"), pk=pk)
+    items = list(ChecklistItem.objects.filter(active=True))
+    current = {review.item.code: ("yes" if review.met else "no") for review in sampled.reviews.select_related("item")}
+    form = CaseReviewForm(request.POST or None, items=items, initial=current)
+    if request.method == "POST" and form.is_valid():
+        assessed = services.case_review_save(sampled_case=sampled, judgements=form.judgements())
+        messages.success(
+            request,
+            _("The review of case %(case)s was saved (%(n)s items assessed).")
+            % {"case": sampled.case.case_ref, "n": assessed},
+        )
+        return redirect(sampled.spot_check)
+    return render(request, "kvalitet/case_review.html", {"sampled": sampled, "form": form})
+
+
+# --- Imports -----------------------------------------------------------------------------------
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def import_data(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors, result = [], None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = imports.run_import(
+                kind=form.cleaned_data["kind"], data=upload.read(), filename=upload.name, by=request.user
+            )
+        except imports.ImportFailed as failed:
+            errors = failed.errors
+    logs = ImportLog.objects.select_related("imported_by")[:20]
+    context = {"form": form, "errors": errors, "result": result, "logs": logs, "kinds": imports.KIND_SPECS}
+    return render(request, "kvalitet/import_form.html", context)
+
+
+# --- Track figures -----------------------------------------------------------------------------
+
+
+def _period(request) -> tuple[HalfYearForm, HalfYear]:
+    default = figures.latest_period()
+    form = HalfYearForm(request.GET or None, initial={"period": default.code})
+    return form, (form.cleaned_data["period"] if form.is_valid() else default)
+
+
+@allow(STAFF)
+def provider_tracks(request, ref: str):
+    provider = provider_get(ref=ref)
+    form, period = _period(request)
+    data = figures.provider_figures(provider=provider, period=period)
+    return render(request, "kvalitet/provider_tracks.html", {"provider": provider, "form": form, "data": data})
+
+
+@allow(STAFF)
+def offer_tracks(request, ref: str):
+    offer = offer_get(ref=ref)
+    form, period = _period(request)
+    data = figures.offer_figures(offer=offer, period=period)
+    return render(request, "kvalitet/offer_tracks.html", {"offer": offer, "form": form, "data": data})
