@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import client_for
 from kvalitet import services
-from kvalitet.models import Case, CaseReview, Complaint, SpotCheck, SurveyLink, SurveyResponse
+from kvalitet.models import Case, CaseReview, Complaint, ImportLog, SpotCheck, SurveyLink, SurveyResponse
 from leverandoer.tests import factories as provider_factories
 from tilsyn.models import ActionPlan
 
@@ -212,3 +214,33 @@ def test_a_spot_check_needs_an_anden_aktoer_provider_with_cases(cm_client):
     assert response.context["form"].non_field_errors()
     assert not SpotCheck.objects.exists()
     assert get_user_model().objects.exists()
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
+ORDER = [
+    "providers",
+    "offers",
+    "hours",
+    "progress_reports",
+    "attendance",
+    "outcomes",
+    "surveys",
+    "complaints",
+    "cases",
+    "inspections",
+]
+
+
+def test_every_sample_imports_from_the_browser(cm_client):
+    for kind in ORDER:
+        path = SAMPLES / f"{kind}.csv"
+        upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+        response = cm_client.post(reverse("kvalitet:import_data"), {"kind": kind, "file": upload})
+        assert response.status_code == 200
+        assert response.context["errors"] == [], (kind, response.context["errors"])
+        assert response.context["result"].added > 0, kind
+    xlsx = SAMPLES / "hours.xlsx"
+    upload = SimpleUploadedFile(xlsx.name, xlsx.read_bytes())
+    response = cm_client.post(reverse("kvalitet:import_data"), {"kind": "hours", "file": upload})
+    assert response.context["result"].added > 0
+    assert ImportLog.objects.count() == len(ORDER) + 1
