@@ -125,7 +125,8 @@ def test_the_secretariat_start_page_shows_only_reports(client, personas):
     assert "Mine opgaver" not in page
 
 
-def test_the_start_page_links_to_this_years_plan_and_prints_the_year_plainly(cm_client):
+def test_the_start_page_links_to_this_years_plan_and_prints_the_year_plainly(cm_client, contract_manager):
+    provider_factories.provider(name="Ikke Besøgt ApS", contract_manager=contract_manager)
     year = str(timezone.localdate().year)
     page = cm_client.get(reverse("home")).content.decode()
     assert f"?year={year}&amp;missing=on&amp;mine=on" in page
