@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class KvalitetConfig(AppConfig):
     name = "kvalitet"
     verbose_name = _("Quality tracks")
+    nav_group = _("Quality tracks")
     nav_items = [
         ("kvalitet:complaint_list", _("Complaints")),
         ("kvalitet:spot_check_list", _("Spot checks")),

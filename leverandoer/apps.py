@@ -8,6 +8,7 @@ class LeverandoerConfig(AppConfig):
     name = "leverandoer"
     verbose_name = _("Providers")
     # Navigation entries: (URL name, label). The menu shows each user those whose view admits them.
+    nav_group = _("Provider register")
     nav_items = [
         ("leverandoer:provider_list", _("Providers")),
         ("leverandoer:offer_list", _("Offers")),

@@ -15,6 +15,7 @@ def navigation(request) -> dict:
     items = []
     current = request.path
     for config in apps.get_app_configs():
+        entries = []
         for url_name, label in getattr(config, "nav_items", []):
             try:
                 url = reverse(url_name)
@@ -24,7 +25,15 @@ def navigation(request) -> dict:
             # The Django admin admits administrators only (tilsyn.admin_site).
             allowed = frozenset({Role.ADMINISTRATOR}) if "admin" in match.namespaces else allowed_roles_of(match.func)
             if allowed == PUBLIC or (allowed and roles & allowed):
-                items.append({"url": url, "label": label, "active": current.startswith(url)})
+                entries.append({"url": url, "label": label, "active": current.startswith(url)})
+        group = getattr(config, "nav_group", None)
+        if group and len(entries) > 1:
+            # An app's several pages share one menu, so the bar stays on one line.
+            items.append(
+                {"group": group, "id": config.label, "items": entries, "active": any(e["active"] for e in entries)}
+            )
+        else:
+            items.extend(entries)
     role_labels = [Role(role).label for role in Role if role in roles]
     return {
         "nav_items": items,
