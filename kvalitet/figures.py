@@ -187,7 +187,8 @@ def survey_mean(ratio: Ratio) -> Decimal | None:
 
 
 def latest_period() -> HalfYear:
-    """The latest half-year up to today with delivery or survey data; today's when there is none."""
+    """The latest complete half-year with delivery or survey data (the last complete one when there
+    is none): a single answer today does not switch the pages to an empty half-year."""
     today = timezone.localdate()
     latest = [
         HoursRecord.objects.filter(period_end__lte=today).aggregate(m=Max("period_end"))["m"],
@@ -195,7 +196,8 @@ def latest_period() -> HalfYear:
         ProgressReport.objects.filter(due_date__lte=today).aggregate(m=Max("due_date"))["m"],
     ]
     known = [day for day in latest if day]
-    return HalfYear.containing(max(known) if known else today)
+    last_complete = HalfYear.containing(today).previous()
+    return min(HalfYear.containing(max(known)), last_complete) if known else last_complete
 
 
 def offer_panel(*, offer: Offer) -> dict:

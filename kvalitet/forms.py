@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leverandoer.forms import PlausibleDateField
@@ -43,6 +44,11 @@ class ComplaintForm(forms.ModelForm):
             cleaned.get("decided_on"),
             cleaned.get("forwarded_on"),
         )
+        provider = cleaned.get("provider")
+        if cleaned.get("kind") == Complaint.Kind.REALITY and provider and provider.kind != Provider.Kind.ANDEN_AKTOER:
+            self.add_error("kind", _("A reality complaint concerns a decision by an Anden Aktør provider."))
+        if received and received > timezone.localdate():
+            self.add_error("received_on", _("The date lies in the future."))
         if cleaned.get("decision") and not decided:
             self.add_error("decided_on", _("Give the date of the decision."))
         if decided and not cleaned.get("decision"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -101,8 +102,8 @@ def _refs(table: tables.Table, column: str) -> set[str]:
 
 class Lookups:
     def __init__(self, table: tables.Table):
-        self.offers = {o.ref: o for o in Offer.objects.filter(ref__in=_refs(table, "offer_ref"))}
-        self.providers = {p.ref: p for p in Provider.objects.filter(ref__in=_refs(table, "provider_ref"))}
+        self.offers = {o.ref: o for o in in_chunks(Offer.objects.all(), "ref", _refs(table, "offer_ref"))}
+        self.providers = {p.ref: p for p in in_chunks(Provider.objects.all(), "ref", _refs(table, "provider_ref"))}
         self.offer_types = {t.code: t for t in OfferType.objects.all()} | {
             t.name.lower(): t for t in OfferType.objects.all()
         }
@@ -131,6 +132,8 @@ def key_cell(
     reserved words, length) rather than cut short, so that two refs never become one."""
     value = ctx.cell(column)
     value = value.upper() if upper else value
+    if cpr_numbers_in(value):
+        ctx.fail(column, _("looks like a CPR number; use the citizen's pseudonymous reference"))
     try:
         model._meta.get_field(field_name).run_validators(value)
     except ValidationError as error:
@@ -273,9 +276,13 @@ def parse_outcome(ctx: RowContext, lookups: Lookups):
 def parse_survey(ctx: RowContext, lookups: Lookups):
     offer = lookups.offer(ctx)
     answered_on = ctx.cell("answered_on", tables.parse_date)
+    if answered_on > date.today():
+        ctx.fail("answered_on", _("lies in the future"))
     score = ctx.cell("score", lambda t: tables.parse_int(t, low=1, high=5))
     comment = mask_cpr(ctx.cell("comment", required=False) or "")[:2000]
     response_ref = ctx.cell("response_ref", required=False)
+    if response_ref and cpr_numbers_in(response_ref):
+        ctx.fail("response_ref", _("looks like a CPR number; use the citizen's pseudonymous reference"))
     if response_ref:
         key = f"ref:{offer.pk}:{response_ref}"
     else:
@@ -290,7 +297,11 @@ def parse_complaint(ctx: RowContext, lookups: Lookups):
     ref = key_cell(ctx, "complaint_ref", Complaint)
     provider = lookups.provider(ctx)
     kind = ctx.cell("kind", lambda t: tables.parse_choice(t, {"formality": "formality", "reality": "reality"}))
+    if kind == "reality" and provider.kind != Provider.Kind.ANDEN_AKTOER:
+        ctx.fail("kind", _("a reality complaint concerns a decision by an Anden Aktør provider"))
     received = ctx.cell("received_on", tables.parse_date)
+    if received > date.today():
+        ctx.fail("received_on", _("lies in the future"))
     decision = (
         ctx.cell(
             "decision",
@@ -517,7 +528,24 @@ def parse_file(*, kind: str, data: bytes, filename: str) -> tuple[Kind, list[tup
 
 def run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
     """Store a parsed file in one transaction. Rows the models refuse are reported like parse
-    errors (ImportFailed), after the transaction is rolled back."""
+    errors (ImportFailed), after the transaction is rolled back. Failed imports are logged too."""
+    try:
+        return _run_import(kind=kind, data=data, filename=filename, by=by)
+    except ImportFailed as failed:
+        ImportLog.objects.create(
+            kind=kind[:20],
+            filename=filename[:255],
+            sha256=hashlib.sha256(data).hexdigest(),
+            rows=0,
+            added=0,
+            updated=0,
+            errors=len(failed.errors),
+            imported_by=by,
+        )
+        raise
+
+
+def _run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
     spec, parsed, kept = parse_file(kind=kind, data=data, filename=filename)
     with transaction.atomic():
         if kind == "inspections":
@@ -549,16 +577,30 @@ KEY_FIELDS = {
 }
 
 
+LOOKUP_CHUNK = 500  # SQLite allows a limited number of query parameters
+
+
+def in_chunks(queryset, field_name: str, values) -> list:
+    """`queryset.filter(<field>__in=values)`, in chunks, for files with very many keys."""
+    ordered = sorted(values)
+    rows = []
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        rows.extend(queryset.filter(**{f"{field_name}__in": ordered[start : start + LOOKUP_CHUNK]}))
+    return rows
+
+
 def _existing(model, parsed) -> dict[tuple, models.Model]:
+    """The rows already stored under the file's keys, looked up in chunks of the scope values."""
     fields = KEY_FIELDS[model]
-    if fields == ("ref",) or fields == ("import_key",):
-        rows = model.objects.filter(**{f"{fields[0]}__in": [key[0] for _n, key, _v in parsed]})
+    if fields in (("ref",), ("import_key",)):
+        column, values = f"{fields[0]}__in", {key[0] for _n, key, _v in parsed}
     elif "offer_id" in fields:
-        rows = model.objects.filter(offer_id__in={values["offer"].pk for _n, _k, values in parsed})
+        column, values = "offer_id__in", {values["offer"].pk for _n, _k, values in parsed}
     elif "provider_id" in fields:
-        rows = model.objects.filter(provider_id__in={values["provider"].pk for _n, _k, values in parsed})
+        column, values = "provider_id__in", {values["provider"].pk for _n, _k, values in parsed}
     else:
-        rows = model.objects.filter(order_ref__in={key[0] for _n, key, _v in parsed})
+        column, values = "order_ref__in", {key[0] for _n, key, _v in parsed}
+    rows = in_chunks(model.objects.all(), column.removesuffix("__in"), values)
     return {tuple(getattr(row, name) for name in fields): row for row in rows}
 
 
@@ -600,7 +642,8 @@ def _store(spec: Kind, parsed, by, *, kept: set[str] = frozenset()) -> tuple[int
             model.objects.bulk_create(new, batch_size=500)
         added = len(new)
         if model is Complaint:
-            for complaint in Complaint.objects.filter(ref__in=[row.ref for row in new], general_practice=True):
+            flagged = [row.ref for row in new if row.general_practice]
+            for complaint in in_chunks(Complaint.objects.all(), "ref", flagged):
                 complaint_general_practice_flagged(complaint=complaint, by=by)
     return added, updated
 
@@ -645,7 +688,8 @@ def _column_for(spec: Kind, name: str) -> str | None:
 
 def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
     """One inspection per inspection_ref, closed and marked imported; one finding per row."""
-    inspections = {i.ref: i for i in Inspection.objects.filter(ref__in={v["inspection_ref"] for _n, _k, v in parsed})}
+    refs = {v["inspection_ref"] for _n, _k, v in parsed}
+    inspections = {i.ref: i for i in in_chunks(Inspection.objects.all(), "ref", refs)}
     added = updated = 0
     errors, changed_refs = [], set()
     for number, _key, values in parsed:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from leverandoer.models import ref_field
 from leverandoer.validators import validate_not_cpr
 
 citizen_ref_field = dict(
@@ -39,7 +40,7 @@ class Complaint(models.Model):
         NOT_UPHELD = "not_upheld", _("Not upheld")
         DISMISSED = "dismissed", _("Dismissed")
 
-    ref = models.CharField(_("reference"), max_length=32, unique=True)
+    ref = ref_field()
     received_on = models.DateField(_("received"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     provider = models.ForeignKey(
@@ -216,7 +217,7 @@ class SampledCase(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["case__status", "case__case_ref"]
+        ordering = ["-case__status", "case__case_ref"]  # ongoing before completed, as drawn
         constraints = [models.UniqueConstraint(fields=["spot_check", "case"], name="case_once_per_spot_check")]
 
     def __str__(self) -> str:
@@ -331,8 +332,8 @@ class Outcome(models.Model):
 
 
 class ImportLog(models.Model):
-    """Every import: who, when, what kind, which file (name and hash) and what it changed. Failed
-    imports store nothing and are not logged here; their messages go back to the user."""
+    """Every import: who, when, what kind, which file (name and hash) and what it changed. A failed
+    import is logged too, with its number of errors; it stored nothing."""
 
     kind = models.CharField(_("kind"), max_length=20)
     filename = models.CharField(_("file name"), max_length=255)
@@ -340,6 +341,7 @@ class ImportLog(models.Model):
     rows = models.PositiveIntegerField(_("rows"))
     added = models.PositiveIntegerField(_("added"))
     updated = models.PositiveIntegerField(_("updated"))
+    errors = models.PositiveIntegerField(_("errors"), default=0, help_text=_("A failed import stores nothing."))
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("imported by"),

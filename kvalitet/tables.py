@@ -47,6 +47,8 @@ class Table:
 def read_table(data: bytes, filename: str) -> Table:
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TableError(_("The file is saved as UTF-16. Save it as “CSV UTF-8” (or CSV) and import it again."))
     if data.startswith(BINARY_MAGICS) or CONTROL_BYTES.search(data[:4096]):
         raise TableError(_("The file is neither CSV nor XLSX."))
     try:
@@ -84,15 +86,22 @@ def _is_cp1252(data: bytes) -> bool:
 
 
 def _read_xlsx(data: bytes) -> Table:
+    import zipfile
+
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile as error:
         raise TableError(_("The XLSX file could not be read: it may be damaged.")) from error
-    sheet = workbook.worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    workbook.close()
+    if "xl/workbook.xml" not in names:
+        raise TableError(_("The file is neither CSV nor XLSX."))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        values = list(workbook.worksheets[0].iter_rows(values_only=True))
+        workbook.close()
+    except Exception as error:  # openpyxl and its XML parser raise many kinds for a damaged file
+        raise TableError(_("The XLSX file could not be read: it may be damaged.")) from error
     if not values or not any(values[0]):
         raise TableError(_("The file is empty or has no header row."))
     header = [str(cell or "").strip().lower() for cell in values[0]]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -94,7 +95,6 @@ def survey_link(request, ref: str):
     return render(request, "kvalitet/survey_link.html", {"offer": offer, "url": url, "qr_svg": qr_svg, "stats": stats})
 
 
-FLOOD_LIMIT = 5  # answers per network address per survey per hour
 FLOOD_WINDOW = 3600
 
 
@@ -112,14 +112,18 @@ def survey_answer(request, token: str):
             return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
         key = "survey-flood:" + _hashed(f"{request.META.get('REMOTE_ADDR', '')}|{link.token}")
         count = cache.get_or_set(key, 0, FLOOD_WINDOW)
-        if count >= FLOOD_LIMIT:
+        if count >= settings.SURVEY_ANSWERS_PER_HOUR:
             form.add_error(None, _("Many answers have come from your network in a short time. Try again later."))
         else:
             cache.incr(key)
-            services.survey_answer_submit(
-                link=link, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
-            )
-            return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
+            try:
+                services.survey_answer_submit(
+                    link=link, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+                )
+            except OperationalError:
+                form.add_error(None, _("The system is busy right now. Try again in a moment."))
+            else:
+                return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
     return render(request, "kvalitet/survey_answer.html", {"offer": link.offer, "form": form})
 
 
@@ -149,12 +153,16 @@ def spot_check_list(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The sample was drawn with seed %(seed)s.") % {"seed": spot_check.seed})
+            messages.success(request, _("The sample was drawn with seed %(seed)s.") % {"seed": str(spot_check.seed)})
             return redirect(spot_check)
-    spot_checks = SpotCheck.objects.select_related("provider", "drawn_by").annotate(
-        cases=Count("sampled", distinct=True),
-        assessed=Count("sampled__reviews", distinct=True),
-        met=Count("sampled__reviews", filter=Q(sampled__reviews__met=True), distinct=True),
+    spot_checks = (
+        SpotCheck.objects.select_related("provider", "drawn_by")
+        .order_by("-drawn_on", "-pk")
+        .annotate(
+            cases=Count("sampled", distinct=True),
+            assessed=Count("sampled__reviews", distinct=True),
+            met=Count("sampled__reviews", filter=Q(sampled__reviews__met=True), distinct=True),
+        )
     )
     providers = Provider.objects.filter(kind=Provider.Kind.ANDEN_AKTOER).annotate(
         ongoing=Count("cases", filter=Q(cases__status="ongoing")),

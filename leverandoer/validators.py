@@ -13,7 +13,9 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
 
-CPR_PATTERN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[- ]?(\d{4})(?!\d)")
+CPR_PATTERN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-–— ]?(\d{4})(?!\d)")
+# A CPR number that passed through a spreadsheet's number cell lost its leading zero.
+CPR_WITHOUT_ZERO = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
 
 def cpr_numbers_in(text: str) -> list[str]:
@@ -22,6 +24,11 @@ def cpr_numbers_in(text: str) -> list[str]:
     found = []
     for match in CPR_PATTERN.finditer(text or ""):
         day, month, year = (int(part) for part in match.groups()[:3])
+        if any(_is_date(year + century, month, day) for century in (1900, 2000)):
+            found.append(match.group(0))
+    for match in CPR_WITHOUT_ZERO.finditer(text or ""):
+        padded = "0" + match.group(0)
+        day, month, year = int(padded[:2]), int(padded[2:4]), int(padded[4:6])
         if any(_is_date(year + century, month, day) for century in (1900, 2000)):
             found.append(match.group(0))
     return found

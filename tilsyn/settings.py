@@ -143,6 +143,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 20)
 # The largest import file (CSV or XLSX), in megabytes.
 IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 20)
+# Survey answers accepted per network address per survey per hour: a course room shares one
+# address on its Wi-Fi, so this is a guard against flooding, not one answer per person.
+SURVEY_ANSWERS_PER_HOUR = envint("SURVEY_ANSWERS_PER_HOUR", 40)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size — larger
 # uploads stream to a temporary file; the request body limit sits just above the PDF limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -89,12 +89,16 @@ def last_log() -> ImportLog:
 
 
 def fails(kind: str, path: Path) -> str:
-    """Import a bad file: CommandError, nothing stored, nothing logged; the errors printed."""
+    """Import a bad file: CommandError, nothing stored; the failure logged with its errors."""
     before = counts()
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_data", kind, str(path), stdout=io.StringIO(), stderr=err)
-    assert counts() == before
+    after = counts()
+    assert after.pop("ImportLog") == before.pop("ImportLog") + 1
+    assert after == before
+    assert last_log().errors > 0
+    assert (last_log().added, last_log().updated) == (0, 0)
     return err.getvalue()
 
 
@@ -642,7 +646,9 @@ def test_a_bad_file_in_the_browser_lists_its_errors_and_stores_nothing(cm_client
     assert 'class="alert alert-danger"' in page
     for error in errors:
         assert escape(error) in page
-    assert counts() == before
+    after = counts()
+    assert after.pop("ImportLog") == before.pop("ImportLog") + 1  # the failure is logged
+    assert after == before
 
 
 def test_a_file_over_the_size_limit_is_refused_in_the_browser(cm_client, settings):

@@ -130,7 +130,8 @@ def test_a_score_outside_1_to_5_is_refused(client, survey, score):
     assert not SurveyResponse.objects.exists()
 
 
-def test_a_flood_of_answers_is_stopped(client, survey):
+def test_a_flood_of_answers_is_stopped(client, survey, settings):
+    settings.SURVEY_ANSWERS_PER_HOUR = 5
     url = reverse("kvalitet:survey_answer", args=[survey.token])
     for _ in range(8):
         client.post(url, {"score": "1"})
@@ -244,3 +245,75 @@ def test_every_sample_imports_from_the_browser(cm_client):
     response = cm_client.post(reverse("kvalitet:import_data"), {"kind": "hours", "file": upload})
     assert response.context["result"].added > 0
     assert ImportLog.objects.count() == len(ORDER) + 1
+
+
+# --- Defects found when the tracks were tried as a new user, kept fixed ----------------------
+
+
+def _import(cm_client, kind: str, content: bytes, name: str = "fil.csv"):
+    upload = SimpleUploadedFile(name, content)
+    return cm_client.post(reverse("kvalitet:import_data"), {"kind": kind, "file": upload})
+
+
+def test_a_complaint_ref_the_urls_cannot_carry_is_refused_and_the_list_keeps_working(cm_client):
+    provider = provider_factories.provider(ref="LEV-0001")
+    content = (
+        "complaint_ref,provider_ref,kind,received_on,decision,decided_on,general_practice\n"
+        f"SMPK/009,{provider.ref},formality,2025-01-02,,,no\n"
+    ).encode()
+    response = _import(cm_client, "complaints", content)
+    assert "kolonne complaint_ref" in response.context["errors"][0]
+    assert not Complaint.objects.exists()
+    assert cm_client.get(reverse("kvalitet:complaint_list"), {"not_forwarded": "on"}).status_code == 200
+
+
+def test_a_damaged_xlsx_gives_a_message_not_a_500(cm_client):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet name='a'")
+    response = _import(cm_client, "hours", buffer.getvalue(), "timer.xlsx")
+    assert response.status_code == 200
+    assert response.context["errors"] == ["XLSX-filen kunne ikke læses: Den kan være beskadiget."]
+
+
+def test_a_utf16_csv_is_told_to_be_saved_as_utf8(cm_client):
+    response = _import(cm_client, "hours", "offer_ref,order_ref\n".encode("utf-16"))
+    assert "UTF-16" in response.context["errors"][0]
+
+
+def test_a_large_file_imports_on_sqlite_too(cm_client):
+    offer = provider_factories.offer(ref="TIL-77777")
+    rows = "".join(f"{offer.ref},2025-03-{(n % 28) + 1:02d},{(n % 5) + 1},R-{n}\n" for n in range(2500))
+    response = _import(cm_client, "surveys", ("offer_ref,answered_on,score,response_ref\n" + rows).encode())
+    assert response.context["errors"] == []
+    assert SurveyResponse.objects.count() == 2500
+    again = _import(cm_client, "surveys", ("offer_ref,answered_on,score,response_ref\n" + rows).encode())
+    assert (again.context["result"].added, again.context["result"].updated) == (0, 0)
+
+
+@pytest.mark.parametrize("citizen_ref", ["010190–1234", "101901234"])
+def test_cpr_numbers_with_an_en_dash_or_without_the_leading_zero_are_refused(client, personas, citizen_ref):
+    client_for(client, personas["caseworker"])
+    provider = provider_factories.provider()
+    response = client.post(reverse("kvalitet:complaint_create"), complaint_post(provider, citizen_ref=citizen_ref))
+    assert response.context["form"].errors["citizen_ref"]
+
+
+def test_a_reality_complaint_needs_an_anden_aktoer_provider(client, personas):
+    client_for(client, personas["caseworker"])
+    external = provider_factories.provider()
+    response = client.post(reverse("kvalitet:complaint_create"), complaint_post(external, kind="reality"))
+    assert response.context["form"].errors["kind"]
+    assert not Complaint.objects.exists()
+
+
+def test_the_seed_is_shown_so_that_it_can_be_typed_again(cm_client, contract_manager, anden_aktoer):
+    spot_check = services.spot_check_draw(provider=anden_aktoer, by=contract_manager, seed=226876867)
+    page = cm_client.get(spot_check.get_absolute_url()).content.decode()
+    assert "random.Random(226876867).sample" in page
+    statuses = [sampled.case.status for sampled in spot_check.sampled.select_related("case")]
+    assert statuses == sorted(statuses, key=lambda status: status != "ongoing")
