@@ -359,3 +359,45 @@ class ImportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
+
+
+# --- Scoring rules -----------------------------------------------------------------------------
+
+
+class ScoringRule(models.Model):
+    """The limits that colour a track (see `kvalitet.scoring`). Higher is better: green from
+    `green`, yellow from `yellow`. Lower is better: green up to `green`, yellow up to `yellow`.
+    Below `minimum` data points the track has no colour."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    green = models.DecimalField(_("green limit"), max_digits=7, decimal_places=2)
+    yellow = models.DecimalField(_("yellow limit"), max_digits=7, decimal_places=2)
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    minimum = models.PositiveIntegerField(_("minimum data points"), default=0)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("scoring rule")
+        verbose_name_plural = _("scoring rules")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def as_rule(self):
+        from .scoring import Rule
+
+        return Rule(self.code, self.green, self.yellow, self.higher_is_better, self.minimum)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.green is None or self.yellow is None:
+            return
+        problems = self.as_rule().problems()
+        if "yellow_above_green" in problems:
+            raise ValidationError({"yellow": _("The yellow limit cannot be above the green limit.")})
+        if "yellow_below_green" in problems:
+            raise ValidationError({"yellow": _("The yellow limit cannot be below the green limit.")})
