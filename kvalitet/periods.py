@@ -40,6 +40,11 @@ class HalfYear:
         return f"{self.year}H{self.half}"
 
     @property
+    def report_code(self) -> str:
+        """The form the committee's reports use: 2024-H2."""
+        return f"{self.year}-H{self.half}"
+
+    @property
     def label(self) -> str:
         return _("%(half)s. half-year %(year)s") % {"half": self.half, "year": self.year}
 

@@ -103,7 +103,7 @@ def _colours(period: HalfYear, offers: list[dict], rule_set: dict) -> tuple[dict
         totals = per_provider[provider_id]
         counts = complaints.get(provider_id, {"upheld": 0, "general": 0, "total": 0})
         met, assessed, cases = case_handling.get(provider_id, (0, 0, 0))
-        colours[provider_id] = {
+        tracks = {
             "complaints": scoring.complaints_colour(
                 upheld=counts["upheld"],
                 general_practice=counts["general"],
@@ -129,6 +129,10 @@ def _colours(period: HalfYear, offers: list[dict], rule_set: dict) -> tuple[dict
                 reports_rule=rule_set["supervision_reports"],
             ),
         }
+        if not counts["total"] and all(tracks[t].colour == scoring.NONE for t in scoring.TRACKS if t != "complaints"):
+            # No complaints and nothing else either: the provider has no data in the half-year.
+            tracks["complaints"] = scoring.Colour(scoring.NONE, "no_data", {"total": 0})
+        colours[provider_id] = tracks
     return colours, gross
 
 

@@ -7,3 +7,4 @@ from django.utils.translation import gettext_lazy as _
 class RapporterConfig(AppConfig):
     name = "rapporter"
     verbose_name = _("Reports")
+    nav_items = [("rapporter:report_list", _("Quality reports"))]

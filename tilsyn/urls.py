@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("leverandoer.urls")),
     path("", include("tilsyn.urls_supervision")),
     path("", include("kvalitet.urls")),
+    path("", include("rapporter.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,7 +17,9 @@ from django.utils import timezone
 from conftest import ALL_PERSONAS, client_for
 from kvalitet import services as track_services
 from kvalitet.models import Case, Complaint, SurveyLink
+from kvalitet.periods import HalfYear
 from leverandoer.tests import factories
+from rapporter import services as report_services
 from tilsyn import services
 from tilsyn.tests import factories as supervision
 
@@ -120,6 +122,13 @@ MATRIX: dict[str, Row] = {
     "kvalitet:import_data": roles_only(MANAGERS),
     "kvalitet:provider_tracks": with_kwargs(roles_only(STAFF), "provider"),
     "kvalitet:offer_tracks": with_kwargs(roles_only(STAFF), "offer"),
+    # Reports: read by staff; compiled by contract managers (an empty POST shows the form again).
+    "rapporter:report_list": Row(
+        get=roles_only(STAFF).get,
+        post={**roles_only(MANAGERS, post_ok=200).post, "administrator": 403},
+    ),
+    "rapporter:run_detail": with_kwargs(roles_only(STAFF), "run"),
+    "rapporter:report_detail": with_kwargs(roles_only(STAFF), "report"),
     "tilsyn:action_plan_list": roles_only(STAFF),
     "tilsyn:action_plan_edit": with_kwargs(roles_only(MANAGERS), "action_plan"),
     "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),
@@ -166,6 +175,7 @@ def objects(db, personas) -> dict:
     anden_aktoer = factories.provider(kind="anden_aktoer")
     Case.objects.create(provider=anden_aktoer, case_ref="S-1", status="ongoing")
     spot_check = track_services.spot_check_draw(provider=anden_aktoer, by=manager, ongoing=1, completed=0, seed=1)
+    report = report_services.compile_now(period=HalfYear(2025, 1), by=manager)
     return {
         "provider": {"ref": offer.provider.ref},
         "offer": {"ref": offer.ref},
@@ -182,6 +192,8 @@ def objects(db, personas) -> dict:
         "survey": {"token": survey.token},
         "spot_check": {"pk": spot_check.pk},
         "sampled_case": {"pk": spot_check.sampled.first().pk},
+        "run": {"pk": report.run_id},
+        "report": {"period": report.period, "version": report.version},
     }
 
 

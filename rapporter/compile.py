@@ -1,0 +1,174 @@
+"""Compiling a half-year's quality report into a canonical, hashable snapshot.
+
+Set-based: a fixed number of aggregate queries (the scorecards of `kvalitet.scorecard` and a few
+totals) whatever the number of providers; rows are never all loaded into Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Count
+
+from kvalitet.figures import ZERO, offer_sums
+from kvalitet.periods import HalfYear
+from kvalitet.scorecard import scorecards
+from kvalitet.scoring import TRACKS, percent
+from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
+from tilsyn.models import Inspection, ScenarioPolicy
+from tilsyn.selectors import evidence
+
+METHOD_KEYS = {
+    Inspection.Method.VISIT: "visit",
+    Inspection.Method.DATA_CHECK: "data",
+    Inspection.Method.CASE_REVIEW: "case_review",
+}
+
+
+def _plain(value):
+    """Decimals as JSON numbers (already rounded where they are percentages)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest(data: dict) -> str:
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: None) -> dict:
+    """The report's content for the half-year (without version and hash, which the caller adds)."""
+    progress(5)
+    cards = scorecards(period=period)
+    progress(50)
+    with_agreement = set(
+        FrameworkAgreement.objects.filter(starts_on__lte=period.end, ends_on__gte=period.start).values_list(
+            "provider_id", flat=True
+        )
+    )
+    in_scope = {
+        provider_id
+        for provider_id, card in cards.items()
+        if provider_id in with_agreement
+        or card.proposal.scenario is not None
+        or any(colour.colour != "none" for colour in card.tracks.values())
+    } | with_agreement
+    providers = Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind")
+    measures = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
+    rows, standing_out, by_scenario = [], [], Counter()
+    for provider in providers:
+        card = cards.get(provider["pk"])
+        tracks = {
+            track: (
+                {
+                    "colour": card.tracks[track].colour,
+                    "reason": card.tracks[track].reason,
+                    "figures": _plain(dict(card.tracks[track].figures)),
+                }
+                if card
+                else {"colour": "none", "reason": "no_data", "figures": {}}
+            )
+            for track in TRACKS
+        }
+        scenario = card.proposal.scenario if card else None
+        row = {
+            "provider_ref": provider["ref"],
+            "name": provider["name"],
+            "kind": provider["kind"],
+            "tracks": tracks,
+            "proposed_scenario": scenario,
+            "scenario": scenario,
+            "scenario_reason": card.proposal.reason if card else "no_data",
+            "scenario_tracks": list(card.proposal.tracks) if card else [],
+        }
+        if scenario in (3, 4):
+            standing_out.append(provider["ref"])
+            row["measures"] = measures.get(scenario, [])
+        by_scenario[str(scenario)] += 1
+        rows.append(row)
+    progress(75)
+    data = {
+        "period": period.report_code,
+        "providers": rows,
+        "benchmarks": _benchmarks(period),
+        "standing_out": standing_out,
+        "key_figures": _key_figures(period, by_scenario),
+    }
+    progress(95)
+    return data
+
+
+def _benchmarks(period: HalfYear) -> list[dict]:
+    sums = offer_sums(period=period)
+    groups: dict[tuple[int, int], dict] = defaultdict(
+        lambda: {"offers": 0, **dict.fromkeys(("survey", "hours", "reports_on_time", "outcomes"), ZERO)}
+    )
+    for offer in Offer.objects.values("pk", "offer_type_id", "target_group_id"):
+        own = sums.get(offer["pk"])
+        if own is None:
+            continue
+        group = groups[(offer["offer_type_id"], offer["target_group_id"])]
+        group["offers"] += 1
+        for metric in ("survey", "hours", "reports_on_time", "outcomes"):
+            group[metric] = group[metric] + own[metric]
+    types = dict(OfferType.objects.values_list("pk", "name"))
+    target_groups = dict(TargetGroup.objects.values_list("pk", "name"))
+    result = []
+    for (type_id, group_id), group in groups.items():
+        survey = group["survey"]
+        result.append(
+            {
+                "offer_type": types[type_id],
+                "target_group": target_groups[group_id],
+                "offers": group["offers"],
+                "survey_mean": float((survey.numerator / survey.denominator).quantize(Decimal("0.1")))
+                if survey.denominator
+                else None,
+                "survey_answers": int(survey.denominator),
+                "hours_delivered_pct": _pct(group["hours"]),
+                "progress_reports_on_time_pct": _pct(group["reports_on_time"]),
+                "outcome_rate_pct": _pct(group["outcomes"]),
+            }
+        )
+    return sorted(result, key=lambda row: (row["offer_type"], row["target_group"]))
+
+
+def _pct(ratio) -> float | None:
+    value = percent(ratio.numerator, ratio.denominator)
+    return float(value) if value is not None else None
+
+
+def _key_figures(period: HalfYear, by_scenario: Counter) -> dict:
+    sums = offer_sums(period=period)
+    hours = reports_submitted = reports_on_time = ZERO
+    for own in sums.values():
+        hours = hours + own["hours"]
+        reports_submitted = reports_submitted + own["reports_submitted"]
+        reports_on_time = reports_on_time + own["reports_on_time"]
+    methods = dict.fromkeys(METHOD_KEYS.values(), 0)
+    for row in (
+        Inspection.objects.filter(evidence(), performed_on__range=(period.start, period.end))
+        .values("method")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        methods[METHOD_KEYS[row["method"]]] = row["n"]
+    return {
+        "hours_delivered_pct": _pct(hours),
+        "progress_reports_submitted_pct": _pct(reports_submitted),
+        "progress_reports_on_time_pct": _pct(reports_on_time),
+        "supervisions_by_method": methods,
+        "providers_by_scenario": {key: by_scenario.get(key, 0) for key in ("1", "2", "3", "4")},
+    }

@@ -1,0 +1,155 @@
+"""The half-year compile: versions, hashes, idempotent runs, the sweeper, the command and the page."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from kvalitet.models import Complaint, HoursRecord, SurveyResponse
+from kvalitet.periods import HalfYear
+from leverandoer.tests import factories as provider_factories
+from rapporter import compile as compiler
+from rapporter import services
+from rapporter.models import QualityReport, ReportRun
+
+pytestmark = pytest.mark.django_db
+H1 = HalfYear(2025, 1)
+
+
+@pytest.fixture
+def red_provider():
+    offer = provider_factories.offer(provider=provider_factories.provider(name="Rød ApS", ref="LEV-0100"))
+    for n in range(3):
+        Complaint.objects.create(
+            ref=f"K-{n}",
+            provider=offer.provider,
+            kind="formality",
+            received_on=date(2025, 1, 5),
+            decision="upheld",
+            decided_on=date(2025, 2, 1),
+        )
+    HoursRecord.objects.create(
+        offer=offer,
+        order_ref="O-1",
+        period_start=date(2025, 3, 1),
+        period_end=date(2025, 3, 31),
+        ordered_hours=Decimal(200),
+        delivered_hours=Decimal("199.2"),
+    )
+    return offer.provider
+
+
+def test_compiling_twice_makes_two_versions_with_their_hashes(red_provider):
+    first = services.compile_now(period=H1)
+    second = services.compile_now(period=H1)
+    assert (first.period, first.version, second.version) == ("2025-H1", 1, 2)
+    assert first.sha256 == compiler.digest(first.data) == second.sha256  # same data, same hash
+    row = first.data["providers"][0]
+    assert (row["provider_ref"], row["tracks"]["complaints"]["colour"], row["proposed_scenario"]) == (
+        "LEV-0100",
+        "red",
+        3,
+    )
+    assert first.data["standing_out"] == ["LEV-0100"]
+    assert row["measures"] == ["dialogue_meeting", "guidance", "action_plan", "referral_strategy"]
+    assert first.data["key_figures"] == {
+        "hours_delivered_pct": 99.6,
+        "progress_reports_submitted_pct": None,
+        "progress_reports_on_time_pct": None,
+        "supervisions_by_method": {"visit": 0, "data": 0, "case_review": 0},
+        "providers_by_scenario": {"1": 0, "2": 0, "3": 1, "4": 0},
+    }
+    first.refresh_from_db()
+    assert first.version == 1  # the old version stays readable
+
+
+def test_a_half_year_without_data_is_a_report_that_says_so():
+    report = services.compile_now(period=HalfYear(2019, 1))
+    assert report.data["providers"] == []
+    assert report.data["key_figures"]["providers_by_scenario"] == {"1": 0, "2": 0, "3": 0, "4": 0}
+
+
+def test_a_duplicate_delivery_does_no_work_twice(red_provider):
+    run = ReportRun.objects.create(period="2025-H1")
+    assert services.run_compile(run_id=run.pk) is not None
+    assert services.run_compile(run_id=run.pk) is None
+    run.refresh_from_db()
+    assert (run.status, run.progress, run.attempts) == ("done", 100, 1)
+    assert QualityReport.objects.count() == 1
+
+
+def test_the_sweeper_fails_silent_runs_and_resends_forgotten_ones(red_provider, settings):
+    old = timezone.now() - timedelta(hours=1)
+    stuck = ReportRun.objects.create(period="2025-H1", status="running", heartbeat_at=old)
+    forgotten = ReportRun.objects.create(period="2025-H1")
+    ReportRun.objects.filter(pk=forgotten.pk).update(created_at=old)
+    result = services.runs_sweep()
+    assert result == {"failed": 1, "resent": 1}
+    stuck.refresh_from_db()
+    forgotten.refresh_from_db()
+    assert stuck.status == "failed"
+    assert forgotten.status == "done"  # tasks run in-process in tests
+    assert not ReportRun.objects.filter(status="running").exists()
+
+
+def test_the_command_writes_the_json_the_page_shows(red_provider, tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "report.json"
+    call_command("compile_quality_report", "2025-H1", "--json", str(path), stdout=out)
+    document = json.loads(path.read_text())
+    report = QualityReport.objects.get()
+    assert (document["period"], document["version"], document["hash"]) == ("2025-H1", 1, report.sha256)
+    assert set(document["providers"][0]["tracks"]) == {
+        "complaints",
+        "user_surveys",
+        "case_handling",
+        "effect",
+        "supervision",
+    }
+    assert "2025-H1 version 1" in out.getvalue()
+
+
+@pytest.mark.parametrize("period", ["2024-H3", "24-H1", "abc"])
+def test_a_malformed_period_is_refused(period):
+    with pytest.raises(CommandError, match="Ugyldigt halvår"):
+        call_command("compile_quality_report", period)
+    assert not QualityReport.objects.exists()
+
+
+def test_the_pdf_is_not_available_yet(tmp_path):
+    with pytest.raises(CommandError, match="ikke tilgængelig"):
+        call_command("compile_quality_report", "2025-H1", "--pdf", str(tmp_path / "x.pdf"))
+
+
+def test_a_contract_manager_compiles_in_the_browser_and_reads_a_red_cell(
+    cm_client, red_provider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = cm_client.post(reverse("rapporter:report_list"), {"period": "2025-H1"})
+    run = ReportRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()
+    page = cm_client.get(run.get_absolute_url()).content.decode()
+    report = QualityReport.objects.get()
+    assert report.get_absolute_url() in page
+    matrix = cm_client.get(report.get_absolute_url()).content.decode()
+    assert "3 med medhold af 3 klager; rød over 2." in matrix
+    refused = cm_client.post(reverse("rapporter:report_list"), {"period": "2025-H3"})
+    assert refused.context["form"].errors["period"]
+
+
+@pytest.mark.parametrize("providers", [3, 30])
+def test_the_compile_query_count_does_not_grow_with_providers(django_assert_max_num_queries, providers):
+    for n in range(providers):
+        offer = provider_factories.offer()
+        SurveyResponse.objects.create(offer=offer, answered_on=date(2025, 2, 1), score=(n % 5) + 1)
+        provider_factories.agreement(provider=offer.provider)
+    with django_assert_max_num_queries(40):
+        data = compiler.build(period=H1)
+    assert len(data["providers"]) == providers

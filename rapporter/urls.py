@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "rapporter"
+
+urlpatterns = [
+    path("rapporter/", views.report_list, name="report_list"),
+    path("rapporter/koersel/<int:pk>/", views.run_detail, name="run_detail"),
+    path("rapporter/<str:period>/v<int:version>/", views.report_detail, name="report_detail"),
+]
