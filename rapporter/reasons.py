@@ -7,13 +7,26 @@ from django.utils.translation import gettext as _
 
 
 def _n(value) -> str:
+    """A figure in Danish form: 99,6 and 2 (not 2,0)."""
     if value is None:
         return "–"
-    if isinstance(value, float | int):
-        return number_format(
-            value, decimal_pos=1 if isinstance(value, float) and not float(value).is_integer() else None
-        )
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, float):
+        return number_format(value, decimal_pos=1)
+    if isinstance(value, int):
+        return number_format(value)
     return str(value)
+
+
+def track_labels() -> dict[str, str]:
+    return {
+        "complaints": _("complaints"),
+        "user_surveys": _("user surveys"),
+        "case_handling": _("case handling"),
+        "effect": _("effect"),
+        "supervision": _("supervision"),
+    }
 
 
 def track_reason(entry: dict) -> str:
@@ -99,7 +112,8 @@ def _worst(f: dict) -> str:
 
 
 def scenario_reason(row: dict) -> str:
-    tracks = ", ".join(row.get("scenario_tracks", []))
+    labels = track_labels()
+    tracks = ", ".join(labels.get(track, track) for track in row.get("scenario_tracks", []))
     texts = {
         "gross_violation": _("A gross violation of the framework agreement in the half-year."),
         "red_again": _("Red again as in the previous half-year: %(tracks)s.") % {"tracks": tracks},

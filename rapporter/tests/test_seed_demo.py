@@ -11,6 +11,7 @@ from django.core.management import call_command
 from leverandoer.access import Role, user_roles
 from leverandoer.models import FrameworkAgreement, Offer, Provider
 from leverandoer.validators import cvr_is_valid
+from rapporter.models import QualityReport
 from tilsyn.models import ActionPlan, Assessment, Inspection, Measure
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,14 @@ def test_seed_demo_creates_providers_of_every_kind_and_a_login_per_role(tmp_path
     statuses = {row["status"] for row in plan["rows"]}
     assert statuses == {"covered", "planned", "missing"}
     assert 50 < plan["coverage"] < 95
+
+    # The 2023–2025 reports show every colour and every scenario.
+    reports = QualityReport.objects.all()
+    assert sorted(r.period for r in reports) == ["2023-H1", "2023-H2", "2024-H1", "2024-H2", "2025-H1", "2025-H2"]
+    colours = {t["colour"] for r in reports for p in r.data["providers"] for t in p["tracks"].values()}
+    scenarios = {p["proposed_scenario"] for r in reports for p in r.data["providers"]}
+    assert colours == {"green", "yellow", "red", "none"}
+    assert {1, 2, 3, 4} <= scenarios
 
 
 def test_seed_demo_twice_adds_nothing_and_keeps_the_passwords(tmp_path):

@@ -18,10 +18,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from kvalitet.demo import seed_tracks
+from kvalitet.periods import HalfYear
 from leverandoer.access import Role
 from leverandoer.demo import seed_providers
 from leverandoer.models import Provider
 from leverandoer.services import referral_status_set
+from rapporter.services import compile_now
 from tilsyn.demo import seed_supervision
 
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
@@ -107,3 +109,9 @@ class Command(BaseCommand):
             f"Demo data: {len(providers)} providers, {offers} offers and {inspections} inspections created."
         )
         self.stdout.write("Track data: " + ", ".join(f"{count} {kind}" for kind, count in tracks.items()))
+        reports = [
+            compile_now(period=HalfYear(year, half), by=users["kontraktansvarlig"])
+            for year in (2023, 2024, 2025)
+            for half in (1, 2)
+        ]
+        self.stdout.write("Quality reports: " + ", ".join(f"{r.period} v{r.version}" for r in reports))
