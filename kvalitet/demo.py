@@ -351,7 +351,8 @@ def _seed_courses(rng, offers, quality, citizens) -> dict[str, int]:
         for year in (2022, *YEARS):
             for half in (1, 2):
                 period = HalfYear(year, half)
-                for _ in range(rng.randint(3, 6)):
+                # Enough citizens for an offer's effect to be coloured (10 or more with a result).
+                for _ in range(rng.randint(10, 14)):
                     citizen = citizens.new()
                     start = _day_in(rng, period.start, period.end)
                     months = rng.choice([3, 4, 4, 6])

@@ -154,3 +154,24 @@ def test_the_compile_query_count_does_not_grow_with_providers(django_assert_max_
     with django_assert_max_num_queries(40):
         data = compiler.build(period=H1)
     assert len(data["providers"]) == providers
+
+
+def test_the_schedules_are_declared_in_code():
+    from tilsyn import celery_app
+
+    schedule = celery_app.conf.beat_schedule
+    drafts = schedule["draft-report-each-half-year"]
+    assert drafts["task"] == "rapporter.tasks.compile_draft_for_last_half_year"
+    assert (drafts["schedule"].day_of_month, drafts["schedule"].month_of_year) == ({1}, {1, 7})
+    assert schedule["sweep-report-runs"]["task"] == "rapporter.tasks.sweep_report_runs"
+    from django.conf import settings
+
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_the_draft_task_compiles_the_half_year_just_ended(monkeypatch):
+    from rapporter.tasks import compile_draft_for_last_half_year
+
+    monkeypatch.setattr(timezone, "localdate", lambda: date(2026, 7, 1))
+    run_id = compile_draft_for_last_half_year()
+    assert ReportRun.objects.get(pk=run_id).period == "2026-H1"
