@@ -25,7 +25,10 @@ def report_list(request):
             return render(request, "403.html", status=403)
         if form.is_valid():
             run = services.report_run_start(period=form.cleaned_data["period"], by=request.user)
-            return redirect(run)
+            run.refresh_from_db()
+            report = QualityReport.objects.filter(run=run).only("period", "version").first()
+            # In-process (no broker) the compile has already run: show the result at once.
+            return redirect(report or run)
     reports = QualityReport.objects.select_related("compiled_by").defer("data")
     runs = ReportRun.objects.exclude(status=ReportRun.Status.DONE).select_related("started_by")[:10]
     periods = QualityReport.objects.values("period").annotate(versions=Count("pk")).order_by("-period")
