@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
@@ -32,7 +32,7 @@ class Ratio:
     def percent(self) -> Decimal | None:
         if not self.denominator:
             return None
-        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"))
+        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     def __add__(self, other: Ratio) -> Ratio:
         return Ratio(self.numerator + other.numerator, self.denominator + other.denominator)

@@ -364,6 +364,18 @@ class ImportLog(models.Model):
 # --- Scoring rules -----------------------------------------------------------------------------
 
 
+# What a limit can sensibly be, per rule: percentages 0–100, survey scores 1–5, the effect gap in
+# percentage points −100–100, numbers of upheld complaints from 0.
+LIMIT_RANGES = {
+    "complaints": (0, 1000),
+    "user_surveys": (1, 5),
+    "case_handling": (0, 100),
+    "effect": (-100, 100),
+    "supervision_hours": (0, 100),
+    "supervision_reports": (0, 100),
+}
+
+
 class ScoringRule(models.Model):
     """The limits that colour a track (see `kvalitet.scoring`). Higher is better: green from
     `green`, yellow from `yellow`. Lower is better: green up to `green`, yellow up to `yellow`.
@@ -396,6 +408,13 @@ class ScoringRule(models.Model):
 
         if self.green is None or self.yellow is None:
             return
+        low, high = LIMIT_RANGES.get(self.code, (None, None))
+        for name in ("green", "yellow"):
+            value = getattr(self, name)
+            if low is not None and not low <= value <= high:
+                raise ValidationError(
+                    {name: _("The limit must lie between %(low)s and %(high)s.") % {"low": low, "high": high}}
+                )
         problems = self.as_rule().problems()
         if "yellow_above_green" in problems:
             raise ValidationError({"yellow": _("The yellow limit cannot be above the green limit.")})

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
 
@@ -133,7 +133,9 @@ def _benchmarks(period: HalfYear) -> list[dict]:
                 "offer_type": types[type_id],
                 "target_group": target_groups[group_id],
                 "offers": group["offers"],
-                "survey_mean": float((survey.numerator / survey.denominator).quantize(Decimal("0.1")))
+                "survey_mean": float(
+                    (survey.numerator / survey.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+                )
                 if survey.denominator
                 else None,
                 "survey_answers": int(survey.denominator),

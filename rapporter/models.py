@@ -79,5 +79,10 @@ class QualityReport(models.Model):
     def __str__(self) -> str:
         return f"{self.period} v{self.version}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A compiled report is immutable: compile again to make a new version.")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("rapporter:report_detail", args=[self.period, self.version])

@@ -113,3 +113,20 @@ def test_the_query_count_does_not_grow_with_providers(django_assert_max_num_quer
     with django_assert_max_num_queries(20):
         cards = scorecards(period=H1)
     assert len(cards) == providers
+
+
+@pytest.mark.parametrize(
+    ("code", "green", "yellow"), [("case_handling", 150, 85), ("case_handling", 95, -20), ("user_surveys", 9, 7)]
+)
+def test_limits_outside_what_is_possible_are_refused(code, green, yellow):
+    rule = ScoringRule.objects.get(code=code)
+    rule.green, rule.yellow = Decimal(green), Decimal(yellow)
+    with pytest.raises(ValidationError) as raised:
+        rule.full_clean()
+    assert "skal ligge mellem" in str(raised.value.messages)
+
+
+def test_percentages_round_half_up():
+    from kvalitet.figures import Ratio
+
+    assert str(Ratio(Decimal(9), Decimal(16)).percent) == "56.3"  # 56.25

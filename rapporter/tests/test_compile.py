@@ -185,3 +185,12 @@ def test_without_a_broker_the_compile_runs_in_the_request_and_the_result_is_show
     client.force_login(make_user("karin", Role.CONTRACT_MANAGER))
     response = client.post(reverse("rapporter:report_list"), {"period": "2025-H1"})
     assert response["Location"] == QualityReport.objects.get().get_absolute_url()
+
+
+def test_a_compiled_report_cannot_be_changed(red_provider):
+    report = services.compile_now(period=H1)
+    report.data = {"tampered": True}
+    with pytest.raises(ValueError, match="immutable"):
+        report.save()
+    report.refresh_from_db()
+    assert "tampered" not in report.data
