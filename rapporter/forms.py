@@ -14,3 +14,11 @@ class CompileForm(forms.Form):
         if period is None:
             raise forms.ValidationError(_("Write the half-year as e.g. 2024-H1 or 2024-H2."))
         return period
+
+
+class ScenarioForm(forms.Form):
+    provider_ref = forms.CharField(max_length=32)
+    scenario = forms.TypedChoiceField(label=_("Scenario"), choices=[(n, str(n)) for n in range(1, 5)], coerce=int)
+    justification = forms.CharField(
+        label=_("Justification"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )

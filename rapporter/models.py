@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class ReportRun(models.Model):
@@ -86,3 +87,58 @@ class QualityReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rapporter:report_detail", args=[self.period, self.version])
+
+
+class ScenarioOverride(models.Model):
+    """A contract manager's decision on one provider's scenario in one version, beside the snapshot
+    (which never changes). Locked once the version is published."""
+
+    report = models.ForeignKey(
+        QualityReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="overrides"
+    )
+    provider_ref = models.CharField(_("provider"), max_length=32)
+    scenario = models.PositiveSmallIntegerField(_("scenario"), choices=[(n, str(n)) for n in range(1, 5)])
+    justification = models.TextField(_("justification"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scenario override")
+        verbose_name_plural = _("scenario overrides")
+        constraints = [models.UniqueConstraint(fields=["report", "provider_ref"], name="one_override_per_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.provider_ref}: {self.scenario}"
+
+
+class Publication(models.Model):
+    """Four eyes: approved by a contract manager other than the one who compiled the version or last
+    changed an override; then published, and only then open to the committee secretariat."""
+
+    report = models.OneToOneField(
+        QualityReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="publication"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+
+    def __str__(self) -> str:
+        return str(self.report)

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kvalitet.periods import HalfYear
 
 from . import compile as compiler
-from .models import QualityReport, ReportRun
+from .models import Publication, QualityReport, ReportRun, ScenarioOverride
 
 
 def report_run_start(*, period: HalfYear, by=None) -> ReportRun:
@@ -104,3 +106,81 @@ def runs_sweep() -> dict[str, int]:
     for run_id in waiting:
         compile_report.delay(run_id)
     return {"failed": failed, "resent": len(waiting)}
+
+
+# --- Review, four-eyes approval and publication ----------------------------------------------
+
+
+def _proposal_of(report: QualityReport, provider_ref: str) -> int | None:
+    for row in report.data["providers"]:
+        if row["provider_ref"] == provider_ref:
+            return row["proposed_scenario"]
+    raise ValidationError(_("The provider is not in this version of the report."))
+
+
+def _unpublished(report: QualityReport) -> None:
+    if Publication.objects.filter(report=report, published_at__isnull=False).exists():
+        raise ValidationError(_("The version is published; its scenarios can no longer change."))
+
+
+@transaction.atomic
+def scenario_decide(*, report: QualityReport, provider_ref: str, scenario: int, justification: str, by):
+    """Confirm the proposed scenario (no override kept) or choose another with a justification."""
+    report = QualityReport.objects.select_for_update().get(pk=report.pk)
+    _unpublished(report)
+    proposed = _proposal_of(report, provider_ref)
+    justification = justification.strip()
+    existing = ScenarioOverride.objects.filter(report=report, provider_ref=provider_ref).first()
+    if scenario == proposed:
+        if existing:
+            existing.delete()
+        return None
+    if not justification:
+        raise ValidationError({"justification": _("Explain why you choose another scenario than the proposed one.")})
+    override = existing or ScenarioOverride(report=report, provider_ref=provider_ref)
+    override.scenario, override.justification, override.changed_by = scenario, justification, by
+    override.save()
+    # A changed decision needs a fresh approval by someone else.
+    Publication.objects.filter(report=report, published_at__isnull=True).delete()
+    return override
+
+
+@transaction.atomic
+def report_approve(*, report: QualityReport, by) -> Publication:
+    report = QualityReport.objects.select_for_update().get(pk=report.pk)
+    if Publication.objects.filter(report=report).exists():
+        raise ValidationError(_("The version is already approved."))
+    last_override = ScenarioOverride.objects.filter(report=report).order_by("-changed_at").first()
+    if report.compiled_by_id == by.pk or (last_override and last_override.changed_by_id == by.pk):
+        raise ValidationError(
+            _("Another contract manager must approve: you compiled this version or last changed a scenario in it.")
+        )
+    return Publication.objects.create(report=report, approved_by=by)
+
+
+@transaction.atomic
+def report_publish(*, report: QualityReport, by) -> Publication:
+    publication = Publication.objects.select_for_update().filter(report=report).first()
+    if publication is None:
+        raise ValidationError(_("Only an approved version can be published."))
+    if publication.published_at:
+        raise ValidationError(_("The version is already published."))
+    publication.published_by, publication.published_at = by, timezone.now()
+    publication.save()
+    return publication
+
+
+def effective_rows(report: QualityReport) -> list[dict]:
+    """The snapshot's provider rows with each override applied (the snapshot itself is untouched)."""
+    overrides = {o.provider_ref: o for o in report.overrides.select_related("changed_by")}
+    rows = []
+    for row in report.data["providers"]:
+        override = overrides.get(row["provider_ref"])
+        rows.append(
+            {
+                **row,
+                "scenario": override.scenario if override else row["proposed_scenario"],
+                "override": override,
+            }
+        )
+    return rows

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
 
 from . import services
-from .forms import CompileForm
+from .forms import CompileForm, ScenarioForm
 from .models import QualityReport, ReportRun
 
+READERS = STAFF | {Role.SECRETARIAT}
 
-@allow(STAFF)
+
+def _visible_reports(user):
+    """The committee secretariat sees published versions only; staff see every version."""
+    reports = QualityReport.objects.select_related("compiled_by", "publication").defer("data")
+    if has_role(user, *STAFF):
+        return reports
+    return reports.filter(publication__published_at__isnull=False)
+
+
+@allow(READERS)
 @require_http_methods(["GET", "POST"])
 def report_list(request):
     """Every compiled version, and (for contract managers) the form that starts a compile."""
@@ -29,10 +41,11 @@ def report_list(request):
             report = QualityReport.objects.filter(run=run).only("period", "version").first()
             # In-process (no broker) the compile has already run: show the result at once.
             return redirect(report or run)
-    reports = QualityReport.objects.select_related("compiled_by").defer("data")
-    runs = ReportRun.objects.exclude(status=ReportRun.Status.DONE).select_related("started_by")[:10]
-    periods = QualityReport.objects.values("period").annotate(versions=Count("pk")).order_by("-period")
-    context = {"form": form, "reports": reports, "runs": runs, "periods": periods}
+    reports = _visible_reports(request.user)
+    staff = has_role(request.user, *STAFF)
+    runs = ReportRun.objects.exclude(status=ReportRun.Status.DONE).select_related("started_by")[:10] if staff else []
+    newest = reports.filter(publication__published_at__isnull=False).order_by("-publication__published_at").first()
+    context = {"form": form, "reports": reports, "runs": runs, "newest_published": newest, "staff": staff}
     return render(request, "rapporter/report_list.html", context)
 
 
@@ -45,9 +58,66 @@ def run_detail(request, pk: int):
     return render(request, "rapporter/run_detail.html", context)
 
 
-@allow(STAFF)
+@allow(READERS)
 def report_detail(request, period: str, version: int):
-    report = get_object_or_404(QualityReport, period=period, version=version)
-    versions = QualityReport.objects.filter(period=period).order_by("-version").only("period", "version", "created_at")
-    context = {"report": report, "data": report.data, "tracks": TRACKS, "versions": versions}
+    report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
+    versions = _visible_reports(request.user).filter(period=period).order_by("-version")
+    publication = getattr(report, "publication", None)
+    context = {
+        "report": report,
+        "data": report.data,
+        "rows": services.effective_rows(report),
+        "tracks": TRACKS,
+        "versions": versions,
+        "publication": publication,
+    }
     return render(request, "rapporter/report_detail.html", context)
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def report_review(request, period: str, version: int):
+    """Confirm or override each provider's scenario, with a justification for an override."""
+    report = get_object_or_404(QualityReport, period=period, version=version)
+    form = ScenarioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scenario_decide(report=report, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The scenario of %(ref)s was saved.") % {"ref": form.cleaned_data["provider_ref"]}
+            )
+            return redirect("rapporter:report_review", period=period, version=version)
+    elif request.method == "POST":
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    context = {
+        "report": report,
+        "rows": services.effective_rows(report),
+        "publication": getattr(report, "publication", None),
+    }
+    return render(request, "rapporter/report_review.html", context)
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_POST
+def report_approve(request, period: str, version: int):
+    return _step(request, services.report_approve, period, version, _("Version %(version)s is approved."))
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_POST
+def report_publish(request, period: str, version: int):
+    return _step(request, services.report_publish, period, version, _("Version %(version)s is published."))
+
+
+def _step(request, service, period, version, done_message):
+    report = get_object_or_404(QualityReport, period=period, version=version)
+    try:
+        service(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done_message % {"version": version})
+    return redirect(report)

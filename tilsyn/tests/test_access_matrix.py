@@ -123,12 +123,16 @@ MATRIX: dict[str, Row] = {
     "kvalitet:provider_tracks": with_kwargs(roles_only(STAFF), "provider"),
     "kvalitet:offer_tracks": with_kwargs(roles_only(STAFF), "offer"),
     # Reports: read by staff; compiled by contract managers (an empty POST shows the form again).
+    # The secretariat reads published versions only: the fixture's draft answers 404 to it.
     "rapporter:report_list": Row(
-        get=roles_only(STAFF).get,
-        post={**roles_only(MANAGERS, post_ok=200).post, "administrator": 403},
+        get=roles_only(STAFF | {"secretariat"}).get,
+        post={**roles_only(MANAGERS | {"secretariat"}, post_ok=200).post, "administrator": 403, "secretariat": 403},
     ),
     "rapporter:run_detail": with_kwargs(roles_only(STAFF), "run"),
-    "rapporter:report_detail": with_kwargs(roles_only(STAFF), "report"),
+    "rapporter:report_detail": with_kwargs(roles_only(STAFF | {"secretariat"}), "report", secretariat=404),
+    "rapporter:report_review": with_kwargs(roles_only(MANAGERS, post_ok=200), "report"),
+    "rapporter:report_approve": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
+    "rapporter:report_publish": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
     "tilsyn:action_plan_list": roles_only(STAFF),
     "tilsyn:action_plan_edit": with_kwargs(roles_only(MANAGERS), "action_plan"),
     "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),
@@ -233,7 +237,7 @@ def test_anonymous_is_sent_to_login_with_next(client, objects):
         ("contract_manager", ["Leverandører", "Tilbud", "Rammeaftaler"], ["Systemstatus"]),
         ("administrator", ["Leverandører", "Systemstatus"], []),
         ("inspector_a", [], ["Leverandører", "Tilbud", "Rammeaftaler", "Systemstatus"]),
-        ("secretariat", [], ["Leverandører", "Tilbud", "Rammeaftaler", "Systemstatus"]),
+        ("secretariat", ["Kvalitetsrapporter"], ["Leverandører", "Tilbud", "Rammeaftaler", "Systemstatus", "Klager"]),
         ("caseworker", [], ["Leverandører", "Tilbud", "Systemstatus"]),
     ],
 )

@@ -1,0 +1,109 @@
+"""Review, four-eyes approval and publication; the secretariat reads published versions only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from conftest import client_for, make_user
+from kvalitet.models import Complaint
+from kvalitet.periods import HalfYear
+from leverandoer.access import Role
+from leverandoer.tests import factories as provider_factories
+from rapporter import services
+from rapporter.models import Publication, ScenarioOverride
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(personas):
+    provider = provider_factories.provider(ref="LEV-0100", name="Rød ApS")
+    for n in range(3):
+        Complaint.objects.create(
+            ref=f"K-{n}",
+            provider=provider,
+            kind="formality",
+            received_on=date(2025, 1, 5),
+            decision="upheld",
+            decided_on=date(2025, 2, 1),
+        )
+    return services.compile_now(period=HalfYear(2025, 1), by=personas["contract_manager"])
+
+
+@pytest.fixture
+def second_manager():
+    return make_user("mads", Role.CONTRACT_MANAGER)
+
+
+def test_the_whole_review_and_publication(client, personas, report, second_manager):
+    manager = personas["contract_manager"]
+    client_for(client, manager)
+    review = reverse("rapporter:report_review", args=[report.period, report.version])
+    refused = client.post(review, {"provider_ref": "LEV-0100", "scenario": "4", "justification": " "}, follow=True)
+    assert "Forklar, hvorfor du vælger et andet scenarie end det foreslåede." in refused.content.decode()
+    assert not ScenarioOverride.objects.exists()
+    client.post(
+        review, {"provider_ref": "LEV-0100", "scenario": "4", "justification": "Gentagne klager <b>og</b> https://x"}
+    )
+    override = ScenarioOverride.objects.get()
+    assert (override.scenario, override.changed_by) == (4, manager)
+    report.refresh_from_db()
+    assert report.data["providers"][0]["proposed_scenario"] == 3  # the snapshot never changes
+
+    # Approving one's own compile is refused; a second manager approves and publishes.
+    own = client.post(reverse("rapporter:report_approve", args=[report.period, report.version]), follow=True)
+    assert (
+        "Another contract manager must approve" in own.content.decode()
+        or "En anden kontraktansvarlig" in own.content.decode()
+    )
+    assert not Publication.objects.exists()
+    client_for(client, second_manager)
+    client.post(reverse("rapporter:report_approve", args=[report.period, report.version]))
+    client.post(reverse("rapporter:report_publish", args=[report.period, report.version]))
+    publication = Publication.objects.get()
+    assert (publication.approved_by, publication.published_by) == (second_manager, second_manager)
+
+    # Published: overrides lock.
+    locked = client.post(
+        review, {"provider_ref": "LEV-0100", "scenario": "2", "justification": "Ny vurdering"}, follow=True
+    )
+    assert ScenarioOverride.objects.get().scenario == 4
+    assert locked.status_code == 200
+
+    # The secretariat sees the published version, with the override and its justification as text.
+    client_for(client, personas["secretariat"])
+    listing = client.get(reverse("rapporter:report_list"))
+    assert [r.pk for r in listing.context["reports"]] == [report.pk]
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Gentagne klager &lt;b&gt;og&lt;/b&gt; https://x" in page
+
+
+def test_publishing_an_unapproved_version_is_refused(client, personas, report, second_manager):
+    client_for(client, second_manager)
+    response = client.post(reverse("rapporter:report_publish", args=[report.period, report.version]), follow=True)
+    assert not Publication.objects.exists()
+    assert response.status_code == 200
+
+
+def test_the_last_override_author_cannot_approve(client, personas, report, second_manager):
+    services.scenario_decide(report=report, provider_ref="LEV-0100", scenario=4, justification="x", by=second_manager)
+    client_for(client, second_manager)
+    client.post(reverse("rapporter:report_approve", args=[report.period, report.version]))
+    assert not Publication.objects.exists()
+
+
+def test_a_changed_decision_withdraws_an_approval(personas, report, second_manager):
+    services.report_approve(report=report, by=second_manager)
+    services.scenario_decide(
+        report=report, provider_ref="LEV-0100", scenario=4, justification="x", by=personas["contract_manager"]
+    )
+    assert not Publication.objects.exists()
+
+
+def test_the_secretariat_gets_404_for_a_draft(client, personas, report):
+    client_for(client, personas["secretariat"])
+    assert client.get(report.get_absolute_url()).status_code == 404
+    assert list(client.get(reverse("rapporter:report_list")).context["reports"]) == []
