@@ -11,6 +11,7 @@ urlpatterns = [
     path("rapporter/koersel/<int:pk>/", views.run_detail, name="run_detail"),
     path("rapporter/<str:period>/v<int:version>/", views.report_detail, name="report_detail"),
     path("rapporter/<str:period>/v<int:version>/gennemgang/", views.report_review, name="report_review"),
+    path("rapporter/<str:period>/v<int:version>/pdf/", views.report_pdf, name="report_pdf"),
     path("rapporter/<str:period>/v<int:version>/godkend/", views.report_approve, name="report_approve"),
     path("rapporter/<str:period>/v<int:version>/publicer/", views.report_publish, name="report_publish"),
 ]

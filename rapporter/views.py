@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +16,7 @@ from leverandoer.access import STAFF, Role, allow, has_role
 from . import services
 from .forms import CompileForm, ScenarioForm
 from .models import QualityReport, ReportRun
+from .pdf import render_pdf
 
 READERS = STAFF | {Role.SECRETARIAT}
 
@@ -121,3 +123,15 @@ def _step(request, service, period, version, done_message):
     else:
         messages.success(request, done_message % {"version": version})
     return redirect(report)
+
+
+@allow(READERS)
+def report_pdf(request, period: str, version: int):
+    """The PDF of a version: the secretariat gets published versions only (others answer 404)."""
+    report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
+    response = HttpResponse(render_pdf(report), content_type="application/pdf")
+    filename = f"kvalitetsrapport-{report.period}-v{report.version}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -20,3 +20,16 @@ def scenario_reason(row: dict) -> str:
 @register.filter
 def track(row: dict, name: str) -> dict:
     return row["tracks"][name]
+
+
+@register.filter
+def track_label(name: str) -> str:
+    return reasons.track_labels().get(name, name)
+
+
+@register.filter
+def colour_letter(colour: str) -> str:
+    """The colour in words too, so that the matrix does not rely on colour alone."""
+    from django.utils.translation import gettext as _
+
+    return {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}.get(colour, "–")

@@ -123,9 +123,14 @@ def test_a_malformed_period_is_refused(period):
     assert not QualityReport.objects.exists()
 
 
-def test_the_pdf_is_not_available_yet(tmp_path):
-    with pytest.raises(CommandError, match="ikke tilgængelig"):
-        call_command("compile_quality_report", "2025-H1", "--pdf", str(tmp_path / "x.pdf"))
+def test_the_pdf_fetches_nothing_but_static_files():
+    from weasyprint.urls import URLFetchingError
+
+    from rapporter.pdf import static_only_fetcher
+
+    for url in ("https://example.org/x.png", "file:///etc/passwd", "static:../../etc/passwd"):
+        with pytest.raises(URLFetchingError):
+            static_only_fetcher(url)
 
 
 def test_a_contract_manager_compiles_in_the_browser_and_reads_a_red_cell(

@@ -107,3 +107,46 @@ def test_the_secretariat_gets_404_for_a_draft(client, personas, report):
     client_for(client, personas["secretariat"])
     assert client.get(report.get_absolute_url()).status_code == 404
     assert list(client.get(reverse("rapporter:report_list")).context["reports"]) == []
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]  # a tagged PDF
+    return "".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_secretariat_downloads_the_published_pdf_with_the_providers_standing_out(
+    client, personas, report, second_manager
+):
+    services.scenario_decide(
+        report=report,
+        provider_ref="LEV-0100",
+        scenario=4,
+        justification="Gentagne klager",
+        by=personas["contract_manager"],
+    )
+    services.report_approve(report=report, by=second_manager)
+    client_for(client, personas["secretariat"])
+    url = reverse("rapporter:report_pdf", args=[report.period, report.version])
+    assert client.get(url).status_code == 404  # approved, not yet published
+    services.report_publish(report=report, by=second_manager)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="kvalitetsrapport-2025-H1-v1.pdf"'
+    text = _pdf_text(response.content)
+    assert "Rød ApS (LEV-0100)" in text
+    assert "Gentagne klager" in text
+    assert "Stop for henvisning af borgere" in text  # a scenario 4 measure of Table 1
+    assert report.sha256[:16] in text
+
+
+def test_the_command_writes_the_same_pdf(tmp_path, report):
+    from django.core.management import call_command
+
+    path = tmp_path / "rapport.pdf"
+    call_command("compile_quality_report", "2025-H1", "--pdf", str(path), stdout=__import__("io").StringIO())
+    assert "Rød ApS (LEV-0100)" in _pdf_text(path.read_bytes())

@@ -130,6 +130,7 @@ MATRIX: dict[str, Row] = {
     ),
     "rapporter:run_detail": with_kwargs(roles_only(STAFF), "run"),
     "rapporter:report_detail": with_kwargs(roles_only(STAFF | {"secretariat"}), "report", secretariat=404),
+    "rapporter:report_pdf": with_kwargs(roles_only(STAFF | {"secretariat"}), "report", secretariat=404),
     "rapporter:report_review": with_kwargs(roles_only(MANAGERS, post_ok=200), "report"),
     "rapporter:report_approve": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
     "rapporter:report_publish": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),

@@ -18,16 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("period", help="The half-year, e.g. 2024-H2.")
         parser.add_argument("--json", type=Path, help="Write the report's JSON here.")
-        parser.add_argument("--pdf", type=Path, help="Write the report's PDF here (not available yet).")
+        parser.add_argument("--pdf", type=Path, help="Write the report's PDF here.")
 
     def handle(self, *args, period: str, pdf: Path | None, **options):
         json_file: Path | None = options["json"]
         half_year = HalfYear.parse(period)
         if half_year is None:
             raise CommandError(f"Ugyldigt halvår: {period!r}. Skriv fx 2024-H1 eller 2024-H2.")
-        if pdf:
-            raise CommandError("PDF-udgaven af rapporten er ikke tilgængelig endnu.")
         report = compile_now(period=half_year)
+        if pdf:
+            from rapporter.pdf import render_pdf
+
+            pdf.write_bytes(render_pdf(report))
         document = {"version": report.version, "hash": report.sha256, **report.data}
         if json_file:
             json_file.write_text(_dumps(document), encoding="utf-8")

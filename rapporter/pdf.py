@@ -1,0 +1,65 @@
+"""The committee's PDF (WeasyPrint, A4, Danish, tagged PDF/UA). Fetches nothing but the app's own
+static files: user text is rendered as text, never followed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetchingError
+
+from kvalitet.scoring import TRACKS
+from tilsyn.models import Measure, ScenarioPolicy
+
+from . import services
+from .models import QualityReport
+
+CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
+
+
+def static_only_fetcher(url: str, *args, **kwargs):
+    """Serve `static:` files from the app's own static folders; refuse every other address."""
+    if url.startswith("static:"):
+        try:
+            path = finders.find(url.removeprefix("static:"))
+        except SuspiciousFileOperation:
+            path = None
+        if path:
+            return {"file_obj": open(path, "rb"), "filename": Path(path).name}
+    raise URLFetchingError(f"Refused to fetch {url!r}: reports fetch only the app's own static files.")
+
+
+def render_pdf(report: QualityReport) -> bytes:
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = services.effective_rows(report)
+        measure_labels = dict(Measure.Kind.choices)
+        # The measures follow the scenario decided (an override may differ from the proposal).
+        policies = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
+        standing_out = [
+            {
+                **row,
+                "measure_labels": [str(measure_labels.get(code, code)) for code in policies.get(row["scenario"], [])],
+            }
+            for row in rows
+            if row["scenario"] in (3, 4)
+        ]
+        colours = {track: Counter(row["tracks"][track]["colour"] for row in rows) for track in TRACKS}
+        context = {
+            "report": report,
+            "data": report.data,
+            "rows": rows,
+            "tracks": TRACKS,
+            "standing_out": standing_out,
+            "colours": colours,
+            "publication": getattr(report, "publication", None),
+            "printed": timezone.localtime(),
+        }
+        html = render_to_string("rapporter/pdf/report.html", context)
+    document = HTML(string=html, base_url="static:", url_fetcher=static_only_fetcher)
+    return document.write_pdf(stylesheets=[CSS(filename=str(CSS_FILE))], pdf_variant="pdf/ua-1")
