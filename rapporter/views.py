@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
 
-from . import services
+from . import exports, services
 from .forms import CompileForm, ScenarioForm
 from .models import QualityReport, ReportRun
 from .pdf import render_pdf
@@ -135,3 +135,24 @@ def report_pdf(request, period: str, version: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@allow(READERS)
+def report_export(request, period: str, version: int, table: str | None = None):
+    """The version's tables as one XLSX, or one table as CSV. Same access as the report itself."""
+    report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
+    name = f"kvalitetsrapport-{report.period}-v{report.version}"
+    if table is None:
+        content, kind, filename = exports.as_xlsx(report), XLSX, f"{name}.xlsx"
+    elif table in exports.TABLES:
+        content, kind, filename = exports.as_csv(report, table), "text/csv; charset=utf-8", f"{name}-{table}.csv"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

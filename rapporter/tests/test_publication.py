@@ -150,3 +150,22 @@ def test_the_command_writes_the_same_pdf(tmp_path, report):
     path = tmp_path / "rapport.pdf"
     call_command("compile_quality_report", "2025-H1", "--pdf", str(path), stdout=__import__("io").StringIO())
     assert "Rød ApS (LEV-0100)" in _pdf_text(path.read_bytes())
+
+
+def test_the_tables_export_as_xlsx_and_csv(cm_client, report):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = cm_client.get(reverse("rapporter:report_export_xlsx", args=[report.period, report.version]))
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["scenarios", "colours", "matrix", "standing_out", "benchmarks"]
+    matrix = list(workbook["matrix"].values)
+    assert matrix[1][:3] == ("LEV-0100", "Rød ApS", "red")
+    csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
+    text = csv_response.content.decode("utf-8-sig")
+    assert text.splitlines()[1].startswith("LEV-0100;Rød ApS;red;")
+    assert (
+        cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "nope"])).status_code
+        == 404
+    )

@@ -131,6 +131,8 @@ MATRIX: dict[str, Row] = {
     "rapporter:run_detail": with_kwargs(roles_only(STAFF), "run"),
     "rapporter:report_detail": with_kwargs(roles_only(STAFF | {"secretariat"}), "report", secretariat=404),
     "rapporter:report_pdf": with_kwargs(roles_only(STAFF | {"secretariat"}), "report", secretariat=404),
+    "rapporter:report_export_xlsx": with_kwargs(roles_only(STAFF | {"secretariat"}), "report", secretariat=404),
+    "rapporter:report_export_csv": with_kwargs(roles_only(STAFF | {"secretariat"}), "report_table", secretariat=404),
     "rapporter:report_review": with_kwargs(roles_only(MANAGERS, post_ok=200), "report"),
     "rapporter:report_approve": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
     "rapporter:report_publish": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
@@ -199,6 +201,7 @@ def objects(db, personas) -> dict:
         "sampled_case": {"pk": spot_check.sampled.first().pk},
         "run": {"pk": report.run_id},
         "report": {"period": report.period, "version": report.version},
+        "report_table": {"period": report.period, "version": report.version, "table": "matrix"},
     }
 
 
