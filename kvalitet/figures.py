@@ -111,16 +111,24 @@ def complaint_counts(*, period: HalfYear, provider_ids=None) -> dict[int, dict[s
     }
 
 
-def spot_check_compliance(*, period: HalfYear, provider_ids=None) -> dict[int, Ratio]:
-    """Per provider: checklist items met ÷ items assessed in reviews dated in the half-year."""
+def spot_check_counts(*, period: HalfYear, provider_ids=None) -> dict[int, tuple[int, int, int]]:
+    """Per provider: (items met, items assessed, cases reviewed) in reviews dated in the half-year."""
     reviews = CaseReview.objects.filter(reviewed_on__range=(period.start, period.end))
     if provider_ids is not None:
         reviews = reviews.filter(sampled_case__spot_check__provider_id__in=provider_ids)
     return {
-        row["provider"]: Ratio(Decimal(row["met"]), Decimal(row["n"]))
+        row["provider"]: (row["met"], row["n"], row["cases"])
         for row in reviews.values(provider=F("sampled_case__spot_check__provider_id"))
-        .annotate(n=Count("pk"), met=Count("pk", filter=Q(met=True)))
+        .annotate(n=Count("pk"), met=Count("pk", filter=Q(met=True)), cases=Count("sampled_case", distinct=True))
         .order_by()
+    }
+
+
+def spot_check_compliance(*, period: HalfYear, provider_ids=None) -> dict[int, Ratio]:
+    """Per provider: checklist items met ÷ items assessed in reviews dated in the half-year."""
+    return {
+        provider_id: Ratio(Decimal(met), Decimal(assessed))
+        for provider_id, (met, assessed, _cases) in spot_check_counts(period=period, provider_ids=provider_ids).items()
     }
 
 

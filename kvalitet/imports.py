@@ -750,8 +750,3 @@ def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
     if errors:
         raise ImportFailed(errors)
     return added, updated
-
-
-def columns_of(kind: str) -> tuple[list[str], dict[str, str]]:
-    spec = KIND_SPECS[kind]
-    return spec.required, spec.optional

@@ -14,15 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
-
 from leverandoer.models import Offer
 from tilsyn.models import Assessment, Finding
 from tilsyn.selectors import evidence
 
 from . import scoring
-from .figures import ZERO, complaint_counts, offer_sums
-from .models import CaseReview, ScoringRule
+from .figures import ZERO, complaint_counts, offer_sums, spot_check_counts
+from .models import ScoringRule
 from .periods import HalfYear
 
 
@@ -38,21 +36,6 @@ def rules() -> dict[str, scoring.Rule]:
     return {**scoring.DEFAULT_RULES, **stored}
 
 
-def _case_handling(period: HalfYear) -> dict[int, tuple[int, int, int]]:
-    """Per provider: (items met, items assessed, cases reviewed) in the half-year."""
-    rows = (
-        CaseReview.objects.filter(reviewed_on__range=(period.start, period.end))
-        .values("sampled_case__spot_check__provider_id")
-        .annotate(
-            met=Count("pk", filter=Q(met=True)),
-            assessed=Count("pk"),
-            cases=Count("sampled_case", distinct=True),
-        )
-        .order_by()
-    )
-    return {row["sampled_case__spot_check__provider_id"]: (row["met"], row["assessed"], row["cases"]) for row in rows}
-
-
 def _findings(period: HalfYear) -> tuple[dict[int, list[str]], set[int]]:
     ratings: dict[int, list[str]] = defaultdict(list)
     gross: set[int] = set()
@@ -66,8 +49,8 @@ def _findings(period: HalfYear) -> tuple[dict[int, list[str]], set[int]]:
     return ratings, gross
 
 
-def _colours(period: HalfYear, offers: list[dict], rule_set: dict) -> tuple[dict[int, dict], set[int]]:
-    sums = offer_sums(period=period)
+def _colours(period: HalfYear, offers: list[dict], rule_set: dict, sums=None) -> tuple[dict[int, dict], set[int]]:
+    sums = offer_sums(period=period) if sums is None else sums
     groups: dict[tuple[int, int], dict[str, object]] = defaultdict(lambda: {"off": Decimal(0), "n": Decimal(0)})
     for offer in offers:
         outcome = sums.get(offer["pk"], {}).get("outcomes", ZERO)
@@ -95,7 +78,7 @@ def _colours(period: HalfYear, offers: list[dict], rule_set: dict) -> tuple[dict
             )
         )
     complaints = complaint_counts(period=period)
-    case_handling = _case_handling(period)
+    case_handling = spot_check_counts(period=period)
     ratings, gross = _findings(period)
     provider_ids = {offer["provider_id"] for offer in offers} | set(complaints) | set(case_handling) | set(ratings)
     colours = {}
@@ -136,12 +119,13 @@ def _colours(period: HalfYear, offers: list[dict], rule_set: dict) -> tuple[dict
     return colours, gross
 
 
-def scorecards(*, period: HalfYear) -> dict[int, Scorecard]:
+def scorecards(*, period: HalfYear, sums=None) -> dict[int, Scorecard]:
     """The scorecard of every provider with data in the half-year. The previous half-year's colours
-    (for "red again") are always recomputed from current data and rules."""
+    (for "red again") are always recomputed from current data and rules. `sums` are the
+    half-year's `offer_sums`, when the caller has them already."""
     rule_set = rules()
     offers = list(Offer.objects.values("pk", "ref", "provider_id", "offer_type_id", "target_group_id"))
-    now, gross = _colours(period, offers, rule_set)
+    now, gross = _colours(period, offers, rule_set, sums)
     before, _gross_before = _colours(period.previous(), offers, rule_set)
     confirmed: dict[int, list[int]] = defaultdict(list)
     for provider_id, scenario in Assessment.objects.filter(

@@ -188,7 +188,7 @@ def spot_check_detail(request, pk: int):
     )
     assessed = [review for sampled in spot_check.sampled.all() for review in sampled.reviews.all()]
     met = sum(1 for review in assessed if review.met)
-    compliance = figures.Ratio(figures.Decimal(met), figures.Decimal(len(assessed)))
+    compliance = figures.Ratio(met, len(assessed))
     return render(request, "kvalitet/spotcheck_detail.html", {"spot_check": spot_check, "compliance": compliance})
 
 

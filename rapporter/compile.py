@@ -51,7 +51,8 @@ def digest(data: dict) -> str:
 def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: None) -> dict:
     """The report's content for the half-year (without version and hash, which the caller adds)."""
     progress(5)
-    cards = scorecards(period=period)
+    sums = offer_sums(period=period)  # once, for the scorecards, the benchmarks and the key figures
+    cards = scorecards(period=period, sums=sums)
     progress(50)
     with_agreement = set(
         FrameworkAgreement.objects.filter(starts_on__lte=period.end, ends_on__gte=period.start).values_list(
@@ -102,16 +103,15 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
     data = {
         "period": period.report_code,
         "providers": rows,
-        "benchmarks": _benchmarks(period),
+        "benchmarks": _benchmarks(sums),
         "standing_out": standing_out,
-        "key_figures": _key_figures(period, by_scenario),
+        "key_figures": _key_figures(period, sums, by_scenario),
     }
     progress(95)
     return data
 
 
-def _benchmarks(period: HalfYear) -> list[dict]:
-    sums = offer_sums(period=period)
+def _benchmarks(sums: dict) -> list[dict]:
     groups: dict[tuple[int, int], dict] = defaultdict(
         lambda: {"offers": 0, **dict.fromkeys(("survey", "hours", "reports_on_time", "outcomes"), ZERO)}
     )
@@ -152,8 +152,7 @@ def _pct(ratio) -> float | None:
     return float(value) if value is not None else None
 
 
-def _key_figures(period: HalfYear, by_scenario: Counter) -> dict:
-    sums = offer_sums(period=period)
+def _key_figures(period: HalfYear, sums: dict, by_scenario: Counter) -> dict:
     hours = reports_submitted = reports_on_time = ZERO
     for own in sums.values():
         hours = hours + own["hours"]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
+from tilsyn.uploads import attachment
 
 from . import exports, services
 from .forms import CompileForm, ScenarioForm
@@ -36,7 +37,7 @@ def report_list(request):
     form = CompileForm(request.POST or None)
     if request.method == "POST":
         if not has_role(request.user, Role.CONTRACT_MANAGER):
-            return render(request, "403.html", status=403)
+            raise PermissionDenied  # reading is for staff and the secretariat; compiling is not
         if form.is_valid():
             run = services.report_run_start(period=form.cleaned_data["period"], by=request.user)
             run.refresh_from_db()
@@ -129,12 +130,8 @@ def _step(request, service, period, version, done_message):
 def report_pdf(request, period: str, version: int):
     """The PDF of a version: the secretariat gets published versions only (others answer 404)."""
     report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
-    response = HttpResponse(render_pdf(report), content_type="application/pdf")
     filename = f"kvalitetsrapport-{report.period}-v{report.version}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(render_pdf(report), filename=filename, content_type="application/pdf")
 
 
 @allow(READERS)
@@ -148,11 +145,7 @@ def report_export(request, period: str, version: int, table: str | None = None):
         content, kind, filename = exports.as_csv(report, table), "text/csv; charset=utf-8", f"{name}-{table}.csv"
     else:
         raise Http404
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return attachment(content, filename=filename, content_type=kind)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

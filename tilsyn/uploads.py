@@ -3,6 +3,7 @@ check access. Nothing a user names reaches the file system."""
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -54,9 +55,17 @@ def display_name(name: str, *, limit: int = 150) -> str:
 
 
 def download(file_field, filename: str) -> FileResponse:
-    """Serve a stored file as an attachment that neither browsers nor proxies keep or sniff."""
-    response = FileResponse(file_field.open("rb"), as_attachment=True, filename=filename)
-    response["Content-Type"] = "application/pdf"
+    """Serve a stored PDF as an attachment (see `attachment`)."""
+    return attachment(file_field.open("rb"), filename=filename, content_type="application/pdf")
+
+
+def attachment(content, *, filename: str, content_type: str) -> FileResponse:
+    """A download that neither browsers nor proxies keep or sniff, its name safely encoded.
+    `content` is bytes or an open binary file."""
+    if isinstance(content, bytes):
+        content = io.BytesIO(content)
+    response = FileResponse(content, as_attachment=True, filename=filename)
+    response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response

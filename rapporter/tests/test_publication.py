@@ -137,7 +137,7 @@ def test_the_secretariat_downloads_the_published_pdf_with_the_providers_standing
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="kvalitetsrapport-2025-H1-v1.pdf"'
-    text = _pdf_text(response.content)
+    text = _pdf_text(b"".join(response.streaming_content))
     assert "Rød ApS (LEV-0100)" in text
     assert "Gentagne klager" in text
     assert "Stop for henvisning af borgere" in text  # a scenario 4 measure of Table 1
@@ -158,12 +158,12 @@ def test_the_tables_export_as_xlsx_and_csv(cm_client, report):
     from openpyxl import load_workbook
 
     response = cm_client.get(reverse("rapporter:report_export_xlsx", args=[report.period, report.version]))
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames == ["scenarios", "colours", "matrix", "standing_out", "benchmarks"]
     matrix = list(workbook["matrix"].values)
     assert matrix[1][:3] == ("LEV-0100", "Rød ApS", "red")
     csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
-    text = csv_response.content.decode("utf-8-sig")
+    text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[1].startswith("LEV-0100;Rød ApS;red;")
     assert (
         cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "nope"])).status_code
