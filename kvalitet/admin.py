@@ -22,7 +22,7 @@ class ScoringRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(SimpleHistoryAdmin):
     list_display = ["label", "code", "active", "position"]
     list_editable = ["active", "position"]
 

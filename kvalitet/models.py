@@ -103,6 +103,7 @@ class SurveyLink(models.Model):
     )
     token = models.CharField(_("token"), max_length=32, unique=True, default=new_survey_token)
     active = models.BooleanField(_("open for answers"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("survey link")
@@ -174,6 +175,7 @@ class ChecklistItem(models.Model):
     label = models.CharField(_("label"), max_length=200)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "code"]
@@ -213,6 +215,9 @@ class SpotCheck(models.Model):
 
 
 class SampledCase(models.Model):
+    """A case in a spot check's sample. Written once with the spot check (whose history keeps who
+    drew it, when and with which seed) and never changed: no history of its own."""
+
     spot_check = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="sampled")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
 
@@ -333,7 +338,8 @@ class Outcome(models.Model):
 
 class ImportLog(models.Model):
     """Every import: who, when, what kind, which file (name and hash) and what it changed. A failed
-    import is logged too, with its number of errors; it stored nothing."""
+    import is logged too, with its number of errors; it stored nothing. Itself an audit record,
+    never edited: no history."""
 
     kind = models.CharField(_("kind"), max_length=20)
     filename = models.CharField(_("file name"), max_length=255)

@@ -10,7 +10,7 @@ REFERRAL_FIELDS = ["referral_status", "referral_reason", "referral_set_on", "ref
 
 
 @admin.register(OfferType, TargetGroup)
-class ReferenceDataAdmin(admin.ModelAdmin):
+class ReferenceDataAdmin(SimpleHistoryAdmin):
     list_display = ["name", "code", "active"]
     list_filter = ["active"]
     search_fields = ["name", "code"]
@@ -36,7 +36,7 @@ class ProviderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FrameworkAgreement)
-class FrameworkAgreementAdmin(admin.ModelAdmin):
+class FrameworkAgreementAdmin(SimpleHistoryAdmin):
     list_display = ["title", "provider", "case_number", "starts_on", "ends_on"]
     search_fields = ["title", "case_number", "provider__name"]
     list_select_related = ["provider"]

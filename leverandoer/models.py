@@ -46,7 +46,8 @@ def ref_field() -> models.CharField:
 
 class RefSequence(models.Model):
     """The last number handed out per ref prefix ("LEV-", "INS-2025-"). Its row lock makes two
-    users creating at once take turns instead of drawing the same ref."""
+    users creating at once take turns instead of drawing the same ref. A counter, not domain data:
+    no history."""
 
     prefix = models.CharField(max_length=32, primary_key=True)
     last = models.PositiveIntegerField(default=0)
@@ -84,6 +85,7 @@ class OfferType(ReferenceData):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("How much this kind of offer adds to a provider's supervision risk (0 or more)."),
     )
+    history = HistoricalRecords()
 
     class Meta(ReferenceData.Meta):
         verbose_name = _("offer type")
@@ -96,6 +98,7 @@ class TargetGroup(ReferenceData):
         default=False,
         help_text=_("Offers for vulnerable groups weigh more in the supervision risk score."),
     )
+    history = HistoricalRecords()
 
     class Meta(ReferenceData.Meta):
         verbose_name = _("target group")
@@ -212,6 +215,7 @@ class ContactPerson(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -238,6 +242,7 @@ class FrameworkAgreement(models.Model):
     starts_on = models.DateField(_("start date"))
     ends_on = models.DateField(_("end date"))
     notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_on", "title"]

@@ -86,10 +86,15 @@ def provider_save(*, provider: Provider | None, data: dict[str, Any], contacts: 
     provider = save_with_ref(instance=provider, model=Provider, data=data, prefix=PROVIDER_REF_PREFIX, width=4)
     kept_ids = [contact["id"] for contact in contacts if contact.get("id")]
     provider.contacts.exclude(pk__in=kept_ids).delete()
+    existing = {person.pk: person for person in provider.contacts.filter(pk__in=kept_ids)}
     for contact in contacts:
         fields = {key: value for key, value in contact.items() if key != "id"}
         if contact.get("id"):
-            provider.contacts.filter(pk=contact["id"]).update(**fields)
+            # Saved one by one, and only when changed, so the history records each real change.
+            person = existing.get(contact["id"])
+            if person is not None and any(getattr(person, key) != value for key, value in fields.items()):
+                _apply(person, fields)
+                person.save()
         else:
             ContactPerson.objects.create(provider=provider, **fields)
     return provider

@@ -12,7 +12,8 @@ from simple_history.models import HistoricalRecords
 class ReportRun(models.Model):
     """One request to compile a half-year's report. The row, not the broker, is the durable record:
     a worker claims it (pending → running), beats while it works, and ends it done or failed; a
-    sweeper re-sends runs left pending and fails runs whose heartbeat stopped."""
+    sweeper re-sends runs left pending and fails runs whose heartbeat stopped. No history: the row
+    records who started it and when, and its heartbeat would fill a history table with noise."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -52,7 +53,8 @@ class ReportRun(models.Model):
 
 class QualityReport(models.Model):
     """An immutable snapshot: the compiled figures of one half-year, numbered per half-year from 1,
-    with the SHA-256 of its canonical JSON. Compiling again makes a new version."""
+    with the SHA-256 of its canonical JSON. Compiling again makes a new version. No history: it
+    never changes, and who compiled it when is on the row."""
 
     period = models.CharField(_("half-year"), max_length=7)
     version = models.PositiveIntegerField(_("version"))

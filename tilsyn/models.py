@@ -20,6 +20,7 @@ class WorkerPing(models.Model):
 
     The row is the durable record: it is written before the task is sent and the worker
     stamps it when it runs, so a lost message or a dead worker shows as a ping never answered.
+    A technical probe, not domain data: no history.
     """
 
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
@@ -64,6 +65,7 @@ class ControlArea(models.Model):
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "code"]
@@ -227,6 +229,7 @@ class ScenarioPolicy(models.Model):
     )
     measures = models.JSONField(_("measures"), default=list, blank=True)
     follow_ups = models.JSONField(_("follow-up"), default=list, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["scenario"]
@@ -406,7 +409,8 @@ class RiskWeight(models.Model):
 
 class ReminderLog(models.Model):
     """One reminder e-mail about one item to one person on one day. The unique constraint is what
-    keeps a task that runs twice, or is retried after a crash, from sending it again."""
+    keeps a task that runs twice, or is retried after a crash, from sending it again. Itself a log,
+    written once and never edited: no history."""
 
     class Kind(models.TextChoices):
         ACTION_PLAN = "action_plan", _("Action plan")
@@ -434,7 +438,8 @@ class ReminderLog(models.Model):
 
 class CalendarFeed(models.Model):
     """A user's secret calendar address. Calendar programs cannot log in, so the token in the URL is
-    the key; a new token makes the old address stop working."""
+    the key; a new token makes the old address stop working. No history: it would keep every old
+    token, and an old token must be gone, not archived."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="calendar_feed"

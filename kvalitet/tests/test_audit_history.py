@@ -1,0 +1,94 @@
+"""Audit: every change to domain data is recorded with who, when and what (django-simple-history)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from conftest import client_for
+from leverandoer.models import ContactPerson, OfferType
+from leverandoer.tests import factories
+
+# Models without a history of their own, each for a stated reason (see their docstrings).
+WITHOUT_HISTORY = {
+    "leverandoer.RefSequence": "a counter for generated refs",
+    "tilsyn.WorkerPing": "a technical probe of the worker",
+    "tilsyn.ReminderLog": "itself a log, written once",
+    "tilsyn.CalendarFeed": "history would keep old secret tokens",
+    "kvalitet.SampledCase": "written once with its spot check, which has history",
+    "kvalitet.ImportLog": "itself an audit record, never edited",
+    "rapporter.ReportRun": "a job's state; who and when are on the row",
+    "rapporter.QualityReport": "immutable; who and when are on the row",
+}
+
+
+def domain_models():
+    for label in ("leverandoer", "tilsyn", "kvalitet", "rapporter"):
+        for model in apps.get_app_config(label).get_models():
+            if not hasattr(model, "instance_type"):  # the historical models themselves
+                yield model
+
+
+def test_every_domain_model_has_history_or_a_stated_reason():
+    missing = [
+        model._meta.label
+        for model in domain_models()
+        if not hasattr(model._meta, "simple_history_manager_attribute") and model._meta.label not in WITHOUT_HISTORY
+    ]
+    assert missing == []
+    labels = {model._meta.label for model in domain_models()}
+    assert set(WITHOUT_HISTORY) <= labels  # no stale exclusions
+
+
+@pytest.mark.django_db
+def test_a_contact_change_in_the_browser_is_recorded_with_who_and_what(client, personas):
+    manager = personas["contract_manager"]
+    provider = factories.provider(contract_manager=manager)
+    person = ContactPerson.objects.create(provider=provider, name="Anne Holm", title="Leder")
+    client_for(client, manager)
+    data = {
+        "ref": provider.ref,
+        "name": provider.name,
+        "kind": provider.kind,
+        "administration": "",
+        "cvr": provider.cvr,
+        "address": "",
+        "contract_manager": manager.pk,
+        "active": "on",
+        "notes": "",
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-INITIAL_FORMS": "1",
+        "contacts-MIN_NUM_FORMS": "0",
+        "contacts-MAX_NUM_FORMS": "20",
+        "contacts-0-id": person.pk,
+        "contacts-0-name": "Anne Holm",
+        "contacts-0-title": "Direktør",
+        "contacts-0-email": "",
+        "contacts-0-phone": "",
+    }
+    response = client.post(reverse("leverandoer:provider_edit", args=[provider.ref]), data)
+    assert response.status_code == 302
+    records = list(ContactPerson.history.filter(id=person.pk).order_by("history_date"))
+    assert [record.history_type for record in records] == ["+", "~"]
+    assert (records[-1].title, records[-1].history_user) == ("Direktør", manager)
+    # Saving again unchanged adds no history entry.
+    client.post(reverse("leverandoer:provider_edit", args=[provider.ref]), data)
+    assert ContactPerson.history.filter(id=person.pk).count() == 2
+
+
+@pytest.mark.django_db
+def test_reference_data_changes_are_recorded_in_the_admin(client, personas):
+    admin = personas["administrator"]
+    offer_type = OfferType.objects.create(code="testtype", name="Testtype")
+    client_for(client, admin)
+    url = reverse("admin:leverandoer_offertype_change", args=[offer_type.pk])
+    response = client.post(
+        url,
+        {"code": "testtype", "name": "Testtype ny", "description": "", "active": "on", "risk_factor": "0.5"},
+    )
+    assert response.status_code == 302
+    latest = OfferType.history.filter(id=offer_type.pk).latest("history_date")
+    assert (latest.name, latest.history_type, latest.history_user) == ("Testtype ny", "~", admin)
+    history_page = client.get(reverse("admin:leverandoer_offertype_history", args=[offer_type.pk]))
+    assert history_page.status_code == 200
