@@ -18,7 +18,7 @@ from django.utils import timezone
 from leverandoer.models import Offer, Provider
 
 from .models import Attendance, CaseReview, Complaint, HoursRecord, Outcome, ProgressReport, SurveyResponse
-from .periods import HalfYear
+from .periods import HalfYear, Year
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ ZERO = Ratio(Decimal(0), Decimal(0))
 METRICS = ["survey", "hours", "reports_submitted", "reports_on_time", "attendance", "outcomes"]
 
 
-def offer_sums(*, period: HalfYear, offer_ids=None) -> dict[int, dict[str, Ratio]]:
+def offer_sums(*, period: HalfYear | Year, offer_ids=None) -> dict[int, dict[str, Ratio]]:
     """Per offer, the numerator and denominator of every offer-level figure in the half-year."""
     sums: dict[int, dict[str, Ratio]] = defaultdict(lambda: dict.fromkeys(METRICS, ZERO))
 

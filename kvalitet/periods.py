@@ -59,3 +59,21 @@ class HalfYear:
 
     def __str__(self) -> str:
         return self.label
+
+
+@dataclass(frozen=True, order=True)
+class Year:
+    """A calendar year, usable wherever a period's `start` and `end` are what counts."""
+
+    year: int
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 12, 31)
+
+    def __str__(self) -> str:
+        return str(self.year)

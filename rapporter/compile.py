@@ -22,6 +22,9 @@ from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, T
 from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence
 
+from . import annual
+from .models import QualityReport, ScenarioOverride
+
 METHOD_KEYS = {
     Inspection.Method.VISIT: "visit",
     Inspection.Method.DATA_CHECK: "data",
@@ -106,9 +109,67 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
         "benchmarks": _benchmarks(sums),
         "standing_out": standing_out,
         "key_figures": _key_figures(period, sums, by_scenario),
+        "trend": annual.trend(until=period.end),
+        "changes": _changes(period, rows),
     }
+    if period.half == 2:
+        progress(85)
+        data["annual"] = annual.build(period.year)
     progress(95)
     return data
+
+
+def _previous_version(period: HalfYear) -> tuple[QualityReport | None, bool]:
+    """What the committee saw last: the previous half-year's newest published version, else its
+    newest version; and whether it was published."""
+    versions = QualityReport.objects.filter(period=period.previous().report_code).order_by("-version")
+    published = versions.filter(publication__published_at__isnull=False).first()
+    return (published, True) if published else (versions.first(), False)
+
+
+def _changes(period: HalfYear, rows: list[dict]) -> dict:
+    """What changed since the previous half-year's report: scenarios (as decided there, overrides
+    included), colours per track, providers new to or gone from the report."""
+    previous, published = _previous_version(period)
+    if previous is None:
+        return {"previous": None}
+    before = {row["provider_ref"]: row for row in previous.data["providers"]}
+    decided = dict(ScenarioOverride.objects.filter(report=previous).values_list("provider_ref", "scenario"))
+    scenarios, colours = [], {track: {"better": 0, "worse": 0} for track in TRACKS}
+    for row in rows:
+        old = before.get(row["provider_ref"])
+        if old is None:
+            continue
+        old_scenario = decided.get(row["provider_ref"], old["proposed_scenario"])
+        if old_scenario != row["scenario"]:
+            scenarios.append(
+                {
+                    "provider_ref": row["provider_ref"],
+                    "name": row["name"],
+                    "before": old_scenario,
+                    "after": row["scenario"],
+                }
+            )
+        for track in TRACKS:
+            was, now = (
+                annual.RATING_RANK.get(old["tracks"][track]["colour"]),
+                annual.RATING_RANK.get(row["tracks"][track]["colour"]),
+            )
+            if was and now and was != now:
+                colours[track]["worse" if now > was else "better"] += 1
+    refs = {row["provider_ref"] for row in rows}
+    scenarios.sort(key=lambda change: (-((change["after"] or 0) - (change["before"] or 0)), change["name"]))
+    return {
+        "previous": {
+            "period": previous.period,
+            "version": previous.version,
+            "published": published,
+        },
+        "scenarios": scenarios,
+        "colours": colours,
+        "new": sorted(row["name"] for row in rows if row["provider_ref"] not in before),
+        "gone": sorted(old["name"] for ref, old in before.items() if ref not in refs),
+    }
 
 
 def _benchmarks(sums: dict) -> list[dict]:

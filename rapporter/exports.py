@@ -12,11 +12,163 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from kvalitet.scoring import TRACKS
+from tilsyn.models import Inspection
 
 from . import reasons, services
 from .models import QualityReport
 
-TABLES = ["scenarios", "colours", "matrix", "standing_out", "benchmarks"]
+TABLES = ["scenarios", "colours", "matrix", "standing_out", "benchmarks", "trend", "changes"]
+ANNUAL_TABLES = ["annual_a", "annual_b", "annual_c", "annual_d", "annual_e", "annual_f"]
+
+
+def table_label(name: str) -> str:
+    return {
+        "scenarios": _("Providers by scenario"),
+        "colours": _("Colour distribution per track"),
+        "matrix": _("Providers × tracks"),
+        "standing_out": _("Providers standing out negatively"),
+        "benchmarks": _("Benchmarks per comparable group"),
+        "trend": _("Key figures per year, all providers"),
+        "changes": _("Changed scenarios"),
+        "annual_a": _("Table A. External providers"),
+        "annual_b": _("Table B. Internal providers"),
+        "annual_c": _("Table C. Visits performed"),
+        "annual_d": _("Table D. Data-based supervision per provider"),
+        "annual_e": _("Table E. Internal centres (BIF): ordered and delivered hours"),
+        "annual_f": _("Table F. Key figures of the year and their trend (external providers)"),
+    }.get(name, name)
+
+
+def table_names(report: QualityReport) -> list[str]:
+    return TABLES + (ANNUAL_TABLES if "annual" in report.data else [])
+
+
+def _trend(rows: list[dict]) -> list[list]:
+    return [[_("Year"), _("Hours delivered"), _("Progression reports submitted"), _("Progression reports on time")]] + [
+        [
+            f"{row['year']}{'*' if row['partial'] else ''}",
+            row["hours_delivered_pct"],
+            row["progress_reports_submitted_pct"],
+            row["progress_reports_on_time_pct"],
+        ]
+        for row in rows
+    ]
+
+
+def _changes(changes: dict) -> list[list]:
+    header = [[_("Reference"), _("Provider"), _("Before"), _("Now")]]
+    return header + [
+        [change["provider_ref"], change["name"], change["before"], change["after"]]
+        for change in changes.get("scenarios", [])
+    ]
+
+
+def _annual(annual: dict) -> dict[str, list[list]]:
+    kinds = dict(Inspection.Kind.choices)
+    return {
+        "annual_a": [
+            [
+                _("Reference"),
+                _("Provider"),
+                _("CVR"),
+                _("Offers"),
+                _("Agreement from"),
+                _("Agreement to"),
+                _("Visits"),
+                _("Data-based"),
+                _("Case reviews"),
+                _("Worst rating"),
+                _("Supervision scenario"),
+            ]
+        ]
+        + [
+            [
+                row["provider_ref"],
+                row["name"],
+                row["cvr"],
+                row["offers"],
+                row["agreement_from"],
+                row["agreement_to"],
+                row["supervisions"]["visit"],
+                row["supervisions"]["data"],
+                row["supervisions"]["case_review"],
+                row["worst_rating"],
+                row["scenario"],
+            ]
+            for row in annual["external"]
+        ],
+        "annual_b": [
+            [_("Administration"), _("Reference"), _("Provider"), _("Offers"), _("Supervisions"), _("Worst rating")]
+        ]
+        + [
+            [
+                row["administration"],
+                row["provider_ref"],
+                row["name"],
+                row["offers"],
+                row["supervisions"],
+                row["worst_rating"],
+            ]
+            for row in annual["internal"]
+        ],
+        "annual_c": [[_("Reference"), _("Provider"), _("Date"), _("Kind"), _("Announced"), _("Worst rating")]]
+        + [
+            [
+                row["provider_ref"],
+                row["name"],
+                row["date"],
+                str(kinds.get(row["kind"], row["kind"])),
+                _("Announced") if row["announced"] else _("Unannounced"),
+                row["worst_rating"],
+            ]
+            for row in annual["visits"]
+        ],
+        "annual_d": [
+            [
+                _("Reference"),
+                _("Provider"),
+                _("Checks"),
+                _("Hours delivered"),
+                _("Progression reports submitted"),
+                _("Progression reports on time"),
+                _("Attendance registered correctly"),
+            ]
+        ]
+        + [
+            [
+                row["provider_ref"],
+                row["name"],
+                row["checks"],
+                row["hours_delivered_pct"],
+                row["progress_reports_submitted_pct"],
+                row["progress_reports_on_time_pct"],
+                row["attendance_registered_pct"],
+            ]
+            for row in annual["data_checks"]
+        ],
+        "annual_e": [
+            [
+                _("Reference"),
+                _("Centre"),
+                _("Offers reviewed (up to 10)"),
+                _("Ordered hours"),
+                _("Delivered hours"),
+                _("Difference"),
+            ]
+        ]
+        + [
+            [
+                row["provider_ref"],
+                row["name"],
+                row["offers_reviewed"],
+                row["ordered_hours"],
+                row["delivered_hours"],
+                row["difference_hours"],
+            ]
+            for row in annual["centres"]
+        ],
+        "annual_f": _trend(annual["key_figures"]),
+    }
 
 
 def tables(report: QualityReport) -> dict[str, list[list]]:
@@ -96,7 +248,11 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                 ]
                 for b in data["benchmarks"]
             ],
+            "trend": _trend(data.get("trend", [])),
+            "changes": _changes(data.get("changes", {})),
         }
+        if "annual" in data:
+            result.update(_annual(data["annual"]))
     return result
 
 

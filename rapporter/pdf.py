@@ -3,7 +3,6 @@ static files: user text is rendered as text, never followed."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from weasyprint.urls import URLFetchingError
 from kvalitet.scoring import TRACKS
 from tilsyn.models import Measure, ScenarioPolicy
 
-from . import services
+from . import charts, services
 from .models import QualityReport
 
 CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
@@ -49,7 +48,7 @@ def render_pdf(report: QualityReport) -> bytes:
             for row in rows
             if row["scenario"] in (3, 4)
         ]
-        colours = {track: Counter(row["tracks"][track]["colour"] for row in rows) for track in TRACKS}
+        colours = charts.colour_counts(rows)
         context = {
             "report": report,
             "data": report.data,

@@ -6,7 +6,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 
-def _n(value) -> str:
+def figure(value) -> str:
     """A figure in Danish form: 99,6 and 2 (not 2,0)."""
     if value is None:
         return "–"
@@ -35,15 +35,15 @@ def track_reason(entry: dict) -> str:
         "general_practice": lambda: _("A complaint indicates a general wrong practice: always red."),
         "upheld_green": lambda: (
             _("%(upheld)s upheld of %(total)s complaints; green up to %(green)s.")
-            % {"upheld": f.get("upheld"), "total": f.get("total"), "green": _n(f.get("green"))}
+            % {"upheld": f.get("upheld"), "total": f.get("total"), "green": figure(f.get("green"))}
         ),
         "upheld_yellow": lambda: (
             _("%(upheld)s upheld of %(total)s complaints; yellow up to %(yellow)s.")
-            % {"upheld": f.get("upheld"), "total": f.get("total"), "yellow": _n(f.get("yellow"))}
+            % {"upheld": f.get("upheld"), "total": f.get("total"), "yellow": figure(f.get("yellow"))}
         ),
         "upheld_red": lambda: (
             _("%(upheld)s upheld of %(total)s complaints; red above %(yellow)s.")
-            % {"upheld": f.get("upheld"), "total": f.get("total"), "yellow": _n(f.get("yellow"))}
+            % {"upheld": f.get("upheld"), "total": f.get("total"), "yellow": figure(f.get("yellow"))}
         ),
         "too_few_answers": lambda: (
             _("Only %(answers)s answers; at least %(minimum)s are needed.")
@@ -52,10 +52,10 @@ def track_reason(entry: dict) -> str:
         "mean_score": lambda: (
             _("Mean score %(mean)s from %(answers)s answers; green from %(green)s, yellow from %(yellow)s.")
             % {
-                "mean": _n(f.get("mean")),
+                "mean": figure(f.get("mean")),
                 "answers": f.get("answers"),
-                "green": _n(f.get("green")),
-                "yellow": _n(f.get("yellow")),
+                "green": figure(f.get("green")),
+                "yellow": figure(f.get("yellow")),
             }
         ),
         "too_few_cases": lambda: (
@@ -67,11 +67,11 @@ def track_reason(entry: dict) -> str:
                 "Compliance %(compliance)s %% (%(met)s of %(assessed)s items met); green from %(green)s %%, yellow from %(yellow)s %%."
             )
             % {
-                "compliance": _n(f.get("compliance")),
+                "compliance": figure(f.get("compliance")),
                 "met": f.get("met"),
                 "assessed": f.get("assessed"),
-                "green": _n(f.get("green")),
-                "yellow": _n(f.get("yellow")),
+                "green": figure(f.get("green")),
+                "yellow": figure(f.get("yellow")),
             }
         ),
         "too_few_citizens": lambda: (
@@ -83,11 +83,11 @@ def track_reason(entry: dict) -> str:
             )
             % {
                 "offer": f.get("offer"),
-                "rate": _n(f.get("rate")),
-                "group": _n(f.get("group_rate")),
-                "gap": _n(f.get("gap")),
-                "green": _n(f.get("green")),
-                "yellow": _n(f.get("yellow")),
+                "rate": figure(f.get("rate")),
+                "group": figure(f.get("group_rate")),
+                "gap": figure(f.get("gap")),
+                "green": figure(f.get("green")),
+                "yellow": figure(f.get("yellow")),
             }
         ),
         "worst_sub_indicator": lambda: _worst(f),
@@ -105,9 +105,9 @@ def _worst(f: dict) -> str:
             % {"red": counts.get("red", 0), "yellow": counts.get("yellow", 0), "green": counts.get("green", 0)}
         )
     if "hours_delivered_pct" in f:
-        parts.append(_("hours delivered %(pct)s %%") % {"pct": _n(f["hours_delivered_pct"])})
+        parts.append(_("hours delivered %(pct)s %%") % {"pct": figure(f["hours_delivered_pct"])})
     if "reports_on_time_pct" in f:
-        parts.append(_("progression reports on time %(pct)s %%") % {"pct": _n(f["reports_on_time_pct"])})
+        parts.append(_("progression reports on time %(pct)s %%") % {"pct": figure(f["reports_on_time_pct"])})
     return _("The worst of: %(parts)s.") % {"parts": "; ".join(parts)}
 
 

@@ -73,6 +73,7 @@ def report_detail(request, period: str, version: int):
         "tracks": TRACKS,
         "versions": versions,
         "publication": publication,
+        "csv_tables": [(name, exports.table_label(name)) for name in exports.table_names(report)],
     }
     return render(request, "rapporter/report_detail.html", context)
 
@@ -141,7 +142,7 @@ def report_export(request, period: str, version: int, table: str | None = None):
     name = f"kvalitetsrapport-{report.period}-v{report.version}"
     if table is None:
         content, kind, filename = exports.as_xlsx(report), XLSX, f"{name}.xlsx"
-    elif table in exports.TABLES:
+    elif table in exports.table_names(report):
         content, kind, filename = exports.as_csv(report, table), "text/csv; charset=utf-8", f"{name}-{table}.csv"
     else:
         raise Http404

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django import template
+from datetime import date
 
-from rapporter import reasons
+from django import template
+from django.utils.translation import gettext as _
+
+from leverandoer.models import Provider
+from rapporter import charts, reasons
+from tilsyn.models import Inspection
 
 register = template.Library()
 
@@ -30,6 +35,36 @@ def track_label(name: str) -> str:
 @register.filter
 def colour_letter(colour: str) -> str:
     """The colour in words too, so that the matrix does not rely on colour alone."""
-    from django.utils.translation import gettext as _
-
     return {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}.get(colour, "–")
+
+
+@register.inclusion_tag("rapporter/charts/colours.html")
+def colour_chart(rows: list[dict]) -> dict:
+    return {"chart": charts.colour_distribution(rows)}
+
+
+@register.inclusion_tag("rapporter/charts/trend.html")
+def trend_chart(trend: list[dict], chart_id: str = "chart-trend") -> dict:
+    return {"chart": charts.key_figure_trend(trend or [], chart_id=chart_id)}
+
+
+@register.filter
+def isodate(value: str | None):
+    """A snapshot's ISO date as a date, for the `date` filter."""
+    return date.fromisoformat(value) if value else None
+
+
+@register.filter
+def visit_kind(value: str) -> str:
+    return str(dict(Inspection.Kind.choices).get(value, value))
+
+
+@register.filter
+def provider_kind(value: str) -> str:
+    return str(dict(Provider.Kind.choices).get(value, value))
+
+
+@register.filter
+def pct(value) -> str:
+    """A percentage in Danish form (99,6 %), or a dash."""
+    return "–" if value is None else f"{reasons.figure(value)}\u00a0%"

@@ -159,7 +159,7 @@ def test_the_tables_export_as_xlsx_and_csv(cm_client, report):
 
     response = cm_client.get(reverse("rapporter:report_export_xlsx", args=[report.period, report.version]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook.sheetnames == ["scenarios", "colours", "matrix", "standing_out", "benchmarks"]
+    assert workbook.sheetnames == ["scenarios", "colours", "matrix", "standing_out", "benchmarks", "trend", "changes"]
     matrix = list(workbook["matrix"].values)
     assert matrix[1][:3] == ("LEV-0100", "Rød ApS", "red")
     csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
