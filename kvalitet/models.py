@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -86,6 +87,41 @@ class Complaint(models.Model):
     @property
     def counts_as_upheld(self) -> bool:
         return self.decision in (self.Decision.UPHELD, self.Decision.PARTLY_UPHELD)
+
+
+class ComplaintAccess(models.Model):
+    """One read of complaint data: who, when, how, which complaint and which citizen. Written by the
+    pages that show complaints, one row per complaint shown; read by an administrator in the admin,
+    searched by citizen reference. Never edited: the admin refuses adding, changing and deleting,
+    and `save` refuses to change a row. No foreign key to the complaint, so the log outlives the
+    complaint's retention and is deleted on its own schedule (COMPLAINT_ACCESS_LOG_RETENTION_DAYS)."""
+
+    class Action(models.TextChoices):
+        LIST = "list", _("Listed")
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        DOWNLOAD = "download", _("Downloaded")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    complaint_ref = models.CharField(_("complaint"), max_length=32)
+    citizen_ref = models.CharField(_("citizen reference"), max_length=40, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("complaint access")
+        verbose_name_plural = _("complaint access log")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.complaint_ref}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The access log is append-only: a row is never changed.")
+        super().save(*args, **kwargs)
 
 
 # --- Track 2: anonymous user surveys -----------------------------------------------------------

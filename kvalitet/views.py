@@ -18,8 +18,9 @@ from leverandoer import once
 from leverandoer.access import STAFF, Role, allow, public
 from leverandoer.models import Provider
 from leverandoer.selectors import offer_get, provider_get
+from leverandoer.validators import cpr_numbers_in, mask_cpr
 
-from . import figures, imports, services
+from . import figures, imports, privacy, services
 from .forms import (
     CaseReviewForm,
     ComplaintFilterForm,
@@ -29,7 +30,16 @@ from .forms import (
     SpotCheckForm,
     SurveyAnswerForm,
 )
-from .models import CaseReview, ChecklistItem, Complaint, ImportLog, SampledCase, SpotCheck, SurveyLink
+from .models import (
+    CaseReview,
+    ChecklistItem,
+    Complaint,
+    ComplaintAccess,
+    ImportLog,
+    SampledCase,
+    SpotCheck,
+    SurveyLink,
+)
 from .periods import HalfYear
 
 COMPLAINT_ROLES = {Role.CASEWORKER, Role.CONTRACT_MANAGER}
@@ -40,10 +50,18 @@ COMPLAINT_ROLES = {Role.CASEWORKER, Role.CONTRACT_MANAGER}
 
 @allow(COMPLAINT_ROLES)
 def complaint_list(request):
+    if cpr_numbers_in(request.GET.get("q", "")):
+        # A CPR number typed into the search goes no further than this request: not into the page,
+        # its paging links or the address of the next one.
+        query = request.GET.copy()
+        query["q"] = mask_cpr(query["q"])
+        messages.error(request, _("Search by the citizen's pseudonymous reference, never by CPR number."))
+        return redirect(f"{request.path}?{query.urlencode()}")
     form = ComplaintFilterForm(request.GET or None)
     complaints = form.apply(Complaint.objects.select_related("provider"))
     not_forwarded = Complaint.objects.exclude(decision="").filter(forwarded_on__isnull=True).count()
     page = Paginator(complaints, 25).get_page(request.GET.get("page"))
+    privacy.complaint_reads_log(user=request.user, action=ComplaintAccess.Action.LIST, complaints=page)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "querystring": query.urlencode(), "not_forwarded": not_forwarded}
@@ -75,6 +93,8 @@ def _complaint_form(request, *, complaint):
             once.remember(request, saved.get_absolute_url())
             messages.success(request, _("Complaint %(ref)s was saved.") % {"ref": saved.ref})
             return redirect(saved)
+    if complaint is not None:
+        privacy.complaint_reads_log(user=request.user, action=ComplaintAccess.Action.VIEW, complaints=[complaint])
     context = {"form": form, "complaint": complaint, "submission_id": once.submission_id(request)}
     return render(request, "kvalitet/complaint_form.html", context)
 

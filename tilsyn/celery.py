@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "rapporter.tasks.compile_draft_for_last_half_year",
         "schedule": crontab(hour=2, minute=0, day_of_month=1, month_of_year="1,7"),
     },
+    "delete-complaint-data-past-retention": {
+        "task": "kvalitet.tasks.delete_complaint_data_past_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -146,6 +146,13 @@ IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 20)
 # Survey answers accepted per network address per survey per hour: a course room shares one
 # address on its Wi-Fi, so this is a guard against flooding, not one answer per person.
 SURVEY_ANSWERS_PER_HOUR = envint("SURVEY_ANSWERS_PER_HOUR", 40)
+# Personal data in complaints (kvalitet.privacy): a complaint and its history are deleted this many
+# days after its decision (after receipt when never decided) — five years by default, the usual
+# keeping period for a municipal case. The log of who read complaint data is deleted this many days
+# after each read — six months, what the former Danish security order (bekendtgørelse nr. 528 af
+# 15. juni 2000, § 19) set for the log of every use of personal data: kept six months, then deleted.
+COMPLAINT_RETENTION_DAYS = envint("COMPLAINT_RETENTION_DAYS", 5 * 365)
+COMPLAINT_ACCESS_LOG_RETENTION_DAYS = envint("COMPLAINT_ACCESS_LOG_RETENTION_DAYS", 183)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size — larger
 # uploads stream to a temporary file; the request body limit sits just above the PDF limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import privacy
+
+
+@shared_task(acks_late=True)
+def delete_complaint_data_past_retention() -> dict[str, int]:
+    """Nightly (see the beat schedule in tilsyn/celery.py): complaints and their history past
+    COMPLAINT_RETENTION_DAYS, and access-log rows past COMPLAINT_ACCESS_LOG_RETENTION_DAYS. Safe to
+    run twice or to be delivered twice: it deletes by date, so a second run finds nothing."""
+    counts = privacy.complaints_past_retention_delete()
+    counts["access_log"] = privacy.access_log_past_retention_delete()
+    return counts
