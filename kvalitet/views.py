@@ -107,7 +107,7 @@ def survey_link(request, ref: str):
     """The printable page with the survey's link and QR code, to hang up where the course is held."""
     import segno
 
-    offer = offer_get(ref=ref)
+    offer = offer_get(user=request.user, ref=ref)
     link = services.survey_link_for(offer=offer)
     url = request.build_absolute_uri(link.get_absolute_url())
     qr_svg = segno.make(url, error="m").svg_inline(scale=6, title=_("QR code for the survey"))
@@ -262,7 +262,7 @@ def _period(request) -> tuple[HalfYearForm, HalfYear]:
 
 @allow(STAFF)
 def provider_tracks(request, ref: str):
-    provider = provider_get(ref=ref)
+    provider = provider_get(user=request.user, ref=ref)
     form, period = _period(request)
     data = figures.provider_figures(provider=provider, period=period)
     return render(request, "kvalitet/provider_tracks.html", {"provider": provider, "form": form, "data": data})
@@ -270,7 +270,7 @@ def provider_tracks(request, ref: str):
 
 @allow(STAFF)
 def offer_tracks(request, ref: str):
-    offer = offer_get(ref=ref)
+    offer = offer_get(user=request.user, ref=ref)
     form, period = _period(request)
     data = figures.offer_figures(offer=offer, period=period)
     return render(request, "kvalitet/offer_tracks.html", {"offer": offer, "form": form, "data": data})

@@ -94,3 +94,9 @@ def public(view: Callable) -> Callable:
 
     wrapped.allowed_roles = PUBLIC
     return wrapped
+
+
+def staff_only(user, queryset):
+    """For selectors: the staff read every row, anyone else none, so every id answers 404 whatever
+    the view in front."""
+    return queryset if has_role(user, *STAFF) else queryset.none()

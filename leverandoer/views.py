@@ -42,13 +42,13 @@ def _save(form, service, **kwargs):
 
 @allow(STAFF)
 def provider_list(request):
-    filterset = ProviderFilter(request.GET, queryset=selectors.providers_for_list())
+    filterset = ProviderFilter(request.GET, queryset=selectors.providers_for_list(user=request.user))
     return _list_page(request, filterset, "leverandoer/provider_list.html")
 
 
 @allow(STAFF)
 def provider_detail(request, ref: str):
-    provider = selectors.provider_get(ref=ref)
+    provider = selectors.provider_get(user=request.user, ref=ref)
     context = {"provider": provider, "panels": panels.for_provider(provider)}
     return render(request, "leverandoer/provider_detail.html", context)
 
@@ -62,7 +62,7 @@ def provider_create(request):
 @allow(STAFF)
 @require_http_methods(["GET", "POST"])
 def provider_edit(request, ref: str):
-    return _provider_form(request, provider=selectors.provider_get(ref=ref))
+    return _provider_form(request, provider=selectors.provider_get(user=request.user, ref=ref))
 
 
 def _provider_form(request, *, provider: Provider | None):
@@ -84,7 +84,7 @@ def _provider_form(request, *, provider: Provider | None):
 @allow(STAFF)
 @require_http_methods(["GET", "POST"])
 def provider_referral(request, ref: str):
-    return _referral_form(request, target=selectors.provider_get(ref=ref))
+    return _referral_form(request, target=selectors.provider_get(user=request.user, ref=ref))
 
 
 # --- Framework agreements --------------------------------------------------------------------
@@ -92,13 +92,13 @@ def provider_referral(request, ref: str):
 
 @allow(STAFF)
 def agreement_list(request):
-    filterset = AgreementFilter(request.GET, queryset=selectors.agreements_for_list())
+    filterset = AgreementFilter(request.GET, queryset=selectors.agreements_for_list(user=request.user))
     return _list_page(request, filterset, "leverandoer/frameworkagreement_list.html")
 
 
 @allow(STAFF)
 def agreement_detail(request, pk: int):
-    agreement = selectors.agreement_get(pk=pk)
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
     return render(request, "leverandoer/frameworkagreement_detail.html", {"agreement": agreement})
 
 
@@ -112,7 +112,7 @@ def agreement_create(request):
 @allow(STAFF)
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request, pk: int):
-    return _agreement_form(request, agreement=selectors.agreement_get(pk=pk), initial={})
+    return _agreement_form(request, agreement=selectors.agreement_get(user=request.user, pk=pk), initial={})
 
 
 def _agreement_form(request, *, agreement: FrameworkAgreement, initial: dict):
@@ -134,14 +134,14 @@ def _agreement_form(request, *, agreement: FrameworkAgreement, initial: dict):
 
 @allow(STAFF)
 def offer_list(request):
-    filterset = OfferFilter(request.GET, queryset=selectors.offers_for_list())
+    filterset = OfferFilter(request.GET, queryset=selectors.offers_for_list(user=request.user))
     return _list_page(request, filterset, "leverandoer/offer_list.html")
 
 
 @allow(STAFF)
 def offer_detail(request, ref: str):
-    offer = selectors.offer_get(ref=ref)
-    comparable = selectors.comparable_offers(offer=offer)
+    offer = selectors.offer_get(user=request.user, ref=ref)
+    comparable = selectors.comparable_offers(user=request.user, offer=offer)
     context = {"offer": offer, "comparable": comparable, "panels": panels.for_offer(offer)}
     return render(request, "leverandoer/offer_detail.html", context)
 
@@ -156,7 +156,7 @@ def offer_create(request):
 @allow(STAFF)
 @require_http_methods(["GET", "POST"])
 def offer_edit(request, ref: str):
-    return _offer_form(request, offer=selectors.offer_get(ref=ref), initial={})
+    return _offer_form(request, offer=selectors.offer_get(user=request.user, ref=ref), initial={})
 
 
 def _offer_form(request, *, offer: Offer | None, initial: dict):
@@ -176,7 +176,7 @@ def _offer_form(request, *, offer: Offer | None, initial: dict):
 @allow(STAFF)
 @require_http_methods(["GET", "POST"])
 def offer_referral(request, ref: str):
-    return _referral_form(request, target=selectors.offer_get(ref=ref))
+    return _referral_form(request, target=selectors.offer_get(user=request.user, ref=ref))
 
 
 # --- Shared ----------------------------------------------------------------------------------

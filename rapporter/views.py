@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,20 +14,12 @@ from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
 from tilsyn.uploads import attachment
 
-from . import exports, services
+from . import exports, selectors, services
 from .forms import CompileForm, ScenarioForm
 from .models import QualityReport, ReportRun
 from .pdf import render_pdf
 
 READERS = STAFF | {Role.SECRETARIAT}
-
-
-def _visible_reports(user):
-    """The committee secretariat sees published versions only; staff see every version."""
-    reports = QualityReport.objects.select_related("compiled_by", "publication").defer("data")
-    if has_role(user, *STAFF):
-        return reports
-    return reports.filter(publication__published_at__isnull=False)
 
 
 @allow(READERS)
@@ -44,9 +36,9 @@ def report_list(request):
             report = QualityReport.objects.filter(run=run).only("period", "version").first()
             # In-process (no broker) the compile has already run: show the result at once.
             return redirect(report or run)
-    reports = _visible_reports(request.user)
+    reports = selectors.reports_visible_to(request.user)
     staff = has_role(request.user, *STAFF)
-    runs = ReportRun.objects.exclude(status=ReportRun.Status.DONE).select_related("started_by")[:10] if staff else []
+    runs = selectors.runs_visible_to(request.user).exclude(status=ReportRun.Status.DONE)[:10]
     newest = reports.filter(publication__published_at__isnull=False).order_by("-publication__published_at").first()
     context = {"form": form, "reports": reports, "runs": runs, "newest_published": newest, "staff": staff}
     return render(request, "rapporter/report_list.html", context)
@@ -54,7 +46,7 @@ def report_list(request):
 
 @allow(STAFF)
 def run_detail(request, pk: int):
-    run = get_object_or_404(ReportRun.objects.select_related("started_by"), pk=pk)
+    run = selectors.run_get(user=request.user, pk=pk)
     report = QualityReport.objects.filter(run=run).only("period", "version").first()
     waiting = run.status in (ReportRun.Status.PENDING, ReportRun.Status.RUNNING)
     context = {"run": run, "report": report, "waiting": waiting, "eager": settings.CELERY_TASK_ALWAYS_EAGER}
@@ -63,8 +55,8 @@ def run_detail(request, pk: int):
 
 @allow(READERS)
 def report_detail(request, period: str, version: int):
-    report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
-    versions = _visible_reports(request.user).filter(period=period).order_by("-version")
+    report = selectors.report_get(user=request.user, period=period, version=version)
+    versions = selectors.reports_visible_to(request.user).filter(period=period).order_by("-version")
     publication = getattr(report, "publication", None)
     context = {
         "report": report,
@@ -82,7 +74,7 @@ def report_detail(request, period: str, version: int):
 @require_http_methods(["GET", "POST"])
 def report_review(request, period: str, version: int):
     """Confirm or override each provider's scenario, with a justification for an override."""
-    report = get_object_or_404(QualityReport, period=period, version=version)
+    report = selectors.report_get(user=request.user, period=period, version=version)
     form = ScenarioForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +109,7 @@ def report_publish(request, period: str, version: int):
 
 
 def _step(request, service, period, version, done_message):
-    report = get_object_or_404(QualityReport, period=period, version=version)
+    report = selectors.report_get(user=request.user, period=period, version=version)
     try:
         service(report=report, by=request.user)
     except ValidationError as error:
@@ -130,7 +122,7 @@ def _step(request, service, period, version, done_message):
 @allow(READERS)
 def report_pdf(request, period: str, version: int):
     """The PDF of a version: the secretariat gets published versions only (others answer 404)."""
-    report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
+    report = selectors.report_get(user=request.user, period=period, version=version)
     filename = f"kvalitetsrapport-{report.period}-v{report.version}.pdf"
     return attachment(render_pdf(report), filename=filename, content_type="application/pdf")
 
@@ -138,7 +130,7 @@ def report_pdf(request, period: str, version: int):
 @allow(READERS)
 def report_export(request, period: str, version: int, table: str | None = None):
     """The version's tables as one XLSX, or one table as CSV. Same access as the report itself."""
-    report = get_object_or_404(_visible_reports(request.user).defer(None), period=period, version=version)
+    report = selectors.report_get(user=request.user, period=period, version=version)
     name = f"kvalitetsrapport-{report.period}-v{report.version}"
     if table is None:
         content, kind, filename = exports.as_xlsx(report), XLSX, f"{name}.xlsx"

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leverandoer.access import STAFF, Role, has_role
+from leverandoer.access import STAFF, Role, has_role, staff_only
 from leverandoer.models import FrameworkAgreement, Provider, ReferralStatus
 
 from . import rules
@@ -137,34 +137,38 @@ def provider_supervision(*, provider: Provider) -> dict:
     return {"inspections": inspections, "action_plans": plans, "today": timezone.localdate()}
 
 
-def action_plans_for_list() -> QuerySet[ActionPlan]:
-    return ActionPlan.objects.select_related("provider", "assessment__inspection").order_by("deadline", "pk")
+def action_plans_for_list(*, user) -> QuerySet[ActionPlan]:
+    return (
+        staff_only(user, ActionPlan.objects)
+        .select_related("provider", "assessment__inspection")
+        .order_by("deadline", "pk")
+    )
 
 
-def action_plan_get(*, pk: int) -> ActionPlan:
+def action_plan_get(*, user, pk: int) -> ActionPlan:
     try:
-        return action_plans_for_list().get(pk=pk)
+        return action_plans_for_list(user=user).get(pk=pk)
     except ActionPlan.DoesNotExist as missing:
         raise Http404 from missing
 
 
-def provider_for_plan(*, ref: str) -> Provider:
+def provider_for_plan(*, user, ref: str) -> Provider:
     try:
-        return Provider.objects.select_related("contract_manager").get(ref=ref, active=True)
+        return staff_only(user, Provider.objects).select_related("contract_manager").get(ref=ref, active=True)
     except Provider.DoesNotExist as missing:
         raise Http404 from missing
 
 
-def measure_get(*, pk: int) -> Measure:
+def measure_get(*, user, pk: int) -> Measure:
     try:
-        return Measure.objects.select_related("assessment__inspection__provider").get(pk=pk)
+        return staff_only(user, Measure.objects).select_related("assessment__inspection__provider").get(pk=pk)
     except Measure.DoesNotExist as missing:
         raise Http404 from missing
 
 
-def follow_up_get(*, pk: int) -> FollowUp:
+def follow_up_get(*, user, pk: int) -> FollowUp:
     try:
-        return FollowUp.objects.select_related("assessment__inspection").get(pk=pk)
+        return staff_only(user, FollowUp.objects).select_related("assessment__inspection").get(pk=pk)
     except FollowUp.DoesNotExist as missing:
         raise Http404 from missing
 

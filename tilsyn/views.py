@@ -226,14 +226,14 @@ def inspection_close(request, ref: str):
 @allow(Role.CONTRACT_MANAGER)
 @require_POST
 def measure_done(request, pk: int):
-    measure = selectors.measure_get(pk=pk)
+    measure = selectors.measure_get(user=request.user, pk=pk)
     return _done(request, services.measure_complete, measure=measure, target=measure.assessment.inspection)
 
 
 @allow(Role.CONTRACT_MANAGER)
 @require_POST
 def follow_up_done(request, pk: int):
-    follow_up = selectors.follow_up_get(pk=pk)
+    follow_up = selectors.follow_up_get(user=request.user, pk=pk)
     return _done(request, services.follow_up_complete, follow_up=follow_up, target=follow_up.assessment.inspection)
 
 
@@ -253,7 +253,7 @@ def _done(request, service, *, target, **item):
 
 @allow(STAFF)
 def action_plan_list(request):
-    plans = selectors.action_plans_for_list()
+    plans = selectors.action_plans_for_list(user=request.user)
     if request.GET.get("open"):
         plans = plans.exclude(status="approved")
     return render(request, "tilsyn/actionplan_list.html", {"plans": plans, "today": timezone.localdate()})
@@ -262,7 +262,7 @@ def action_plan_list(request):
 @allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def action_plan_edit(request, pk: int):
-    plan = selectors.action_plan_get(pk=pk)
+    plan = selectors.action_plan_get(user=request.user, pk=pk)
     form = ActionPlanForm(
         request.POST or None, request.FILES or None, initial={"status": plan.status, "note": plan.note}
     )
@@ -285,7 +285,7 @@ def action_plan_edit(request, pk: int):
 
 @allow(STAFF)
 def action_plan_file(request, pk: int):
-    plan = selectors.action_plan_get(pk=pk)
+    plan = selectors.action_plan_get(user=request.user, pk=pk)
     if not plan.file:
         raise Http404
     return download(plan.file, plan.filename or "handleplan.pdf")
@@ -336,7 +336,7 @@ def supervision_plan(request):
 def plan_suggestion(request, year: int, ref: str):
     if not 2000 <= year <= 2100:
         raise Http404
-    provider = selectors.provider_for_plan(ref=ref)
+    provider = selectors.provider_for_plan(user=request.user, ref=ref)
     try:
         inspection = services.inspection_plan_from_suggestion(provider=provider, year=year, by=request.user)
     except ValidationError as error:
