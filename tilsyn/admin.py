@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import admin_users  # noqa: F401 — user pages that end a deactivated user's sessions
 from .models import (
     ActionPlan,
     Assessment,

@@ -18,12 +18,16 @@ class TilsynConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from leverandoer import panels
 
         from .roles import grant_administrator_permissions
+        from .security import session_started
         from .selectors import provider_supervision
 
         post_migrate.connect(grant_administrator_permissions, dispatch_uid="tilsyn_administrator_permissions")
+        user_logged_in.connect(session_started, dispatch_uid="tilsyn_session_started")
         panels.register(template="tilsyn/panels/provider_supervision.html", context=provider_supervision, order=10)
 
 

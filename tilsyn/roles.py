@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from leverandoer.access import Role
 
-ADMINISTERED_APPS = ("auth", "leverandoer", "kvalitet", "tilsyn", "rapporter")
+# `axes`: the login failures and lockouts, which an administrator reads and lifts.
+ADMINISTERED_APPS = ("auth", "axes", "leverandoer", "kvalitet", "tilsyn", "rapporter")
 
 
 def grant_administrator_permissions(sender=None, using="default", **kwargs) -> None:

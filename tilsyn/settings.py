@@ -9,6 +9,7 @@ switch to PostgreSQL and a real Redis broker with a worker. Every variable is li
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "simple_history",
+    # Login failures per user and address, with a cool-off (https://django-axes.readthedocs.io/).
+    "axes",
+    # Content-Security-Policy header; the app brings its system checks (https://django-csp.readthedocs.io/).
+    "csp",
     "tilsyn.apps.TilsynConfig",
     "leverandoer",
     "kvalitet",
@@ -68,17 +73,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tilsyn.middleware.DanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session older than SESSION_ABSOLUTE_HOURS ends, however active it was.
+    "tilsyn.security.SessionLifetimeMiddleware",
+    # Too many files or too large a form: a clear page instead of a bare 400.
+    "tilsyn.security.RequestLimitsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Every view declares the roles that may use it; this enforces the declaration.
     "tilsyn.middleware.RoleAccessMiddleware",
+    # Turns a login refused for too many failures into the lockout page; last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tilsyn.urls"
@@ -115,15 +127,56 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# https://docs.djangoproject.com/en/5.2/topics/auth/passwords/#enabling-password-validation —
+# applied wherever a password is set through a form (the admin's user pages, password change).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# https://docs.djangoproject.com/en/5.2/topics/auth/customizing/#specifying-authentication-backends
+# The first backend refuses a locked-out user before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "tilsyn.security.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html — LOGIN_FAILURE_LIMIT failed
+# logins for the same user name from the same address lock that combination for
+# LOGIN_COOLOFF_MINUTES; a colleague on the same network, or the same user elsewhere, can still log
+# in. Every failure is logged (logger `axes`, and the access-failure table an administrator can
+# read and clear in the admin); a successful login resets the count.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "tilsyn.security.lockout_response"
+# The log names the user and the address, so an administrator can act on it; passwords never.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# Behind a reverse proxy every request comes from the proxy's address: name the request header
+# the proxy sets to the client's address (e.g. HTTP_X_REAL_IP), never one a client can set itself.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
+AXES_CLIENT_IP_CALLABLE = "tilsyn.security.client_address"
+
+# --- Sessions ----------------------------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/topics/http/sessions/#browser-length-sessions-vs-persistent-sessions
+# Inactivity: a session's database row expires SESSION_IDLE_MINUTES after it was last saved, and
+# `tilsyn.security.SessionLifetimeMiddleware` saves an active session at least once a minute
+# (instead of SESSION_SAVE_EVERY_REQUEST, a write on every request). So a session left alone that
+# long is gone on the server. The cookie itself dies with the browser.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute lifetime: however active, a session ends this many hours after the login (same middleware).
+SESSION_ABSOLUTE_HOURS = envint("SESSION_ABSOLUTE_HOURS", 10)
 
 # https://docs.djangoproject.com/en/5.2/topics/i18n/ — Danish first, English available.
 LANGUAGE_CODE = "da"
@@ -168,6 +221,52 @@ CACHES = {
     )
 }
 
+# --- Security headers and cookies ---------------------------------------------------------------
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security and
+# `manage.py check --deploy`, which a test runs with production settings and expects to be silent.
+# With DEBUG off everything goes over HTTPS: plain HTTP is redirected, browsers remember HTTPS for
+# a year (HSTS), and no cookie travels without TLS.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+if envbool("BEHIND_TLS_PROXY", False):
+    # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header — only when a
+    # proxy you run terminates TLS and sets this header on every request (and strips it from clients).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 0 if DEBUG else envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie (forms carry the token), so scripts need not see it.
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# https://django-csp.readthedocs.io/en/latest/configuration.html — everything from our own origin,
+# nothing inline: no inline <script>/<style>, no style= or on…= attributes anywhere (templates,
+# crispy-forms and the Django admin render none that matter; see docs/architecture.md). `data:`
+# images are Bootstrap's own icons in its stylesheet (select arrows, check marks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -209,6 +308,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Login failures and lockouts (django-axes) are always logged.
+        "axes": {"level": "INFO"},
+        "axes.apps": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

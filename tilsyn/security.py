@@ -1,0 +1,180 @@
+"""Login throttling, session lifetimes and request limits: the parts of point 3 and of "bad input"
+that sit between the browser and the views.
+
+- `LoginAttemptsBackend`: django-axes' lockout check (5 failures per user name and address).
+- `SessionLifetimeMiddleware`: the absolute lifetime of a session, and keeping an active session's
+  expiry (`SESSION_COOKIE_AGE` = the inactivity limit) moving.
+- `end_sessions_of`: a deactivated user's sessions are deleted, not merely refused.
+- `RequestLimitsMiddleware`: too many files or fields, or too large a form, answer with a page
+  that says so instead of Django's bare 400.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_cool_off, get_failure_limit
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.sessions.models import Session
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# Session keys: the time of login and of the last save that moved the expiry on (epoch seconds).
+LOGIN_AT = "tilsyn_login_at"
+LAST_SEEN = "tilsyn_last_seen"
+# An active session is saved (and its expiry moved on) at most this often.
+REFRESH_SECONDS = 60
+
+
+class LoginAttemptsBackend(AxesStandaloneBackend):
+    """Axes' lockout check for every login that comes with a request.
+
+    Django's login views and the admin's always pass the request. Code that authenticates without
+    one (a test's `client.login`, the shell) is no login attempt from an address, so there is
+    nothing to count; axes would refuse it with an exception instead.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out login gets (429): how many failures, for how long, what to do."""
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "cooloff_minutes": round(cool_off.total_seconds() / 60) if cool_off else None,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)
+
+
+def client_address(request) -> str | None:
+    """The client's address for counting login failures: the header a trusted proxy sets
+    (`CLIENT_IP_HEADER`), else the connection's own address."""
+    if settings.CLIENT_IP_HEADER:
+        forwarded = request.META.get(settings.CLIENT_IP_HEADER, "")
+        # A proxy appends the address it saw; the last entry is the one our own proxy wrote.
+        address = forwarded.split(",")[-1].strip()
+        if address:
+            return address
+    return request.META.get("REMOTE_ADDR")
+
+
+def session_started(sender, request, user, **kwargs) -> None:
+    """On login (`user_logged_in`): the moment the absolute lifetime counts from."""
+    now = int(time.time())
+    request.session[LOGIN_AT] = now
+    request.session[LAST_SEEN] = now
+
+
+class SessionLifetimeMiddleware:
+    """Keep an active session alive, and end any session SESSION_ABSOLUTE_HOURS after its login.
+
+    Inactivity is the session row's own expiry (SESSION_COOKIE_AGE after its last save, enforced by
+    Django when it loads the session); this saves an active session once a minute at most, so the
+    expiry moves on without a database write on every request. A session without a login time
+    (one from before this was deployed) counts from its first request here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.setdefault(LOGIN_AT, now)
+            hours = settings.SESSION_ABSOLUTE_HOURS
+            if now - started >= hours * 60 * 60:
+                logger.info("Session of user %s ended after its absolute lifetime.", request.user.pk)
+                logout(request)
+                messages.info(
+                    request,
+                    _("You were logged out %(hours)s hours after logging in. Log in again to continue.")
+                    % {"hours": hours},
+                )
+            elif now - session.get(LAST_SEEN, 0) >= REFRESH_SECONDS:
+                session[LAST_SEEN] = now  # modified: saved with the response, expiry moves on
+        return self.get_response(request)
+
+
+@transaction.atomic
+def end_sessions_of(user) -> int:
+    """Delete every stored session of `user`; returns how many.
+
+    Sessions live in Django's database table as signed blobs, so each live one is decoded to see
+    whose it is. Done when an administrator deactivates a user, which is rare.
+    """
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=mine).delete()
+    if mine:
+        logger.info("Ended %s session(s) of deactivated user %s.", len(mine), user.pk)
+    return len(mine)
+
+
+class RequestLimitsMiddleware:
+    """Read a POST's form data up front, so that one over Django's limits answers with a page
+    that says which limit, in the user's language, before any view or the CSRF check reads it.
+
+    Limits: DATA_UPLOAD_MAX_NUMBER_FILES files, DATA_UPLOAD_MAX_NUMBER_FIELDS fields, and
+    DATA_UPLOAD_MAX_MEMORY_SIZE bytes of form data besides the files.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 — parses the body, files included
+                request.FILES  # noqa: B018
+            except TooManyFilesSent:
+                return self.refuse(
+                    request,
+                    _(
+                        "The form held more files than Tilsyn accepts at once (at most %(limit)s). "
+                        "Go back and choose one PDF file."
+                    )
+                    % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES},
+                    status=400,
+                )
+            except TooManyFieldsSent:
+                return self.refuse(
+                    request,
+                    _(
+                        "The form held more fields than Tilsyn accepts at once (at most %(limit)s). Go back and try again."
+                    )
+                    % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+                    status=400,
+                )
+            except RequestDataTooBig:
+                return self.refuse(
+                    request,
+                    _(
+                        "The texts in the form were too long (at most %(limit)s MB together). "
+                        "Go back, shorten them and try again."
+                    )
+                    % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)},
+                    status=400,
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, reason: str, *, status: int):
+        logger.warning("Refused a POST to %s: %s", request.path, reason)
+        return render(request, "400.html", {"reason": reason}, status=status)
