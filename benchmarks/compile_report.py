@@ -1,5 +1,6 @@
 """Compile time and peak memory of the half-year report at Copenhagen and national scale, beside the
-time PostgreSQL takes for the bare aggregate queries over the same rows.
+time PostgreSQL takes for the bare aggregate queries over the same rows; then the committee PDF of
+that version (WeasyPrint: time, pages, memory) beside Chromium's print-to-PDF of the same HTML.
 
 Needs PostgreSQL (a throw-away database is created and dropped):
 
@@ -44,10 +45,37 @@ def generate(scale: dict, rng: random.Random) -> None:
     from leverandoer.models import Offer, OfferType, Provider, TargetGroup
 
     types, groups = list(OfferType.objects.all()), list(TargetGroup.objects.all())
+    from leverandoer.models import FrameworkAgreement
+    from tilsyn.models import ControlArea, Finding, Inspection
+
     Provider.objects.bulk_create(
-        Provider(ref=f"B-{n:05d}", name=f"Leverandør {n}", kind="anden_aktoer") for n in range(scale["providers"])
+        Provider(ref=f"B-{n:05d}", name=f"Leverandør {n}", kind="anden_aktoer", cvr="10150817")
+        for n in range(scale["providers"])
     )
     providers = list(Provider.objects.values_list("pk", flat=True))
+    FrameworkAgreement.objects.bulk_create(
+        FrameworkAgreement(provider_id=pk, title="Rammeaftale", starts_on=date(2024, 1, 1), ends_on=date(2027, 12, 31))
+        for pk in providers
+    )
+    methods = ["visit", "data_check", "case_review"]
+    Inspection.objects.bulk_create(
+        Inspection(
+            ref=f"BI-{n:06d}",
+            provider_id=pk,
+            method=methods[n % 3],
+            announced=bool(n % 2),
+            planned_on=date(2025, 1 + n % 12, 10),
+            performed_on=date(2025, 1 + n % 12, 10),
+            status="submitted",
+        )
+        for n, pk in enumerate(providers)
+    )
+    areas = list(ControlArea.objects.all()[:3])
+    Finding.objects.bulk_create(
+        Finding(inspection_id=pk, control_area=area, rating=rng.choice(("green", "green", "yellow", "red")))
+        for pk in Inspection.objects.values_list("pk", flat=True)
+        for area in areas
+    )
     Offer.objects.bulk_create(
         Offer(
             ref=f"BT-{n:06d}",
@@ -70,15 +98,15 @@ def generate(scale: dict, rng: random.Random) -> None:
         lambda n: ProgressReport(
             offer_id=offers[n % len(offers)],
             citizen_ref=f"B-{n}",
-            due_date=start + timedelta(days=n % 180),
-            submitted_date=start + timedelta(days=n % 180 + rng.choice((0, 0, 0, 3))) if n % 20 else None,
+            due_date=start + timedelta(days=n % 360),
+            submitted_date=start + timedelta(days=n % 360 + rng.choice((0, 0, 0, 3))) if n % 20 else None,
         ),
         scale["reports"],
     ):
         ProgressReport.objects.bulk_create(rows)
     for rows in chunks(
         lambda n: SurveyResponse(
-            offer_id=offers[n % len(offers)], answered_on=start + timedelta(days=n % 180), score=1 + n % 5
+            offer_id=offers[n % len(offers)], answered_on=start + timedelta(days=n % 360), score=1 + n % 5
         ),
         scale["surveys"],
     ):
@@ -88,9 +116,9 @@ def generate(scale: dict, rng: random.Random) -> None:
             ref=f"BK-{n:07d}",
             provider_id=providers[n % len(providers)],
             kind="formality",
-            received_on=start + timedelta(days=n % 150),
+            received_on=start + timedelta(days=n % 330),
             decision=rng.choice(("upheld", "not_upheld", "dismissed", "")),
-            decided_on=start + timedelta(days=n % 150 + 10),
+            decided_on=start + timedelta(days=n % 330 + 10),
         ),
         scale["complaints"],
     ):
@@ -102,12 +130,12 @@ def generate(scale: dict, rng: random.Random) -> None:
         lambda n: HoursRecord(
             offer_id=offers[n % len(offers)],
             order_ref=f"BO-{n}",
-            period_start=date(2025, 1 + n % 6, 1),
-            period_end=date(2025, 1 + n % 6, 28),
+            period_start=date(2025, 1 + n % 12, 1),
+            period_end=date(2025, 1 + n % 12, 28),
             ordered_hours=Decimal(100),
             delivered_hours=Decimal(95 + n % 6),
         ),
-        len(offers) * 6,
+        len(offers) * 12,
     ):
         HoursRecord.objects.bulk_create(rows)
 
@@ -122,6 +150,57 @@ def bare_aggregates(period) -> float:
         complaint_counts(period=period)
         spot_check_compliance(period=period)
     return time.perf_counter() - started
+
+
+def pdf_figures(period, data: dict) -> None:
+    """The committee PDF of the compiled version, and Chromium's print-to-PDF of the same HTML."""
+    import io
+    import tempfile
+
+    from pypdf import PdfReader
+
+    from rapporter import pdf
+    from rapporter.compile import digest
+    from rapporter.models import QualityReport
+
+    report = QualityReport.objects.create(period=period.report_code, version=1, sha256=digest(data), data=data)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    content = pdf.render_pdf(report)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pages = len(PdfReader(io.BytesIO(content)).pages)
+    print(f"PDF (WeasyPrint, PDF/UA): {seconds:.2f} s, {pages} pages, {len(content) / 1024:.0f} KB")
+    print(f"peak memory of the process after the PDF: {peak:.0f} MB (before: {before:.0f} MB)")
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        print(f"Chromium print-to-PDF: skipped, {chromium} is missing")
+        return
+    html = pdf.render_html(report)
+    css = pdf.CSS_FILE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        page = Path(folder) / "report.html"
+        page.write_text(html.replace("</head>", f"<style>{css}</style></head>", 1), encoding="utf-8")
+        out = Path(folder) / "chromium.pdf"
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={out}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        chromium_seconds = time.perf_counter() - started
+        chromium_pages = len(PdfReader(out).pages)
+    print(
+        f"Chromium print-to-PDF of the same HTML: {chromium_seconds:.2f} s (browser start included), {chromium_pages} pages"
+    )
 
 
 def main() -> None:
@@ -142,7 +221,7 @@ def main() -> None:
     started = time.perf_counter()
     generate(SCALES[name], random.Random(1))
     generated = time.perf_counter() - started
-    period = HalfYear(2025, 1)
+    period = HalfYear(2025, 2)  # H2: with the annual supervision section
     aggregates = bare_aggregates(period)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
@@ -155,6 +234,7 @@ def main() -> None:
     print(f"bare aggregate queries: {aggregates:.2f} s")
     print(f"compile: {compile_seconds:.2f} s ({compile_seconds / aggregates:.1f}× the bare queries)")
     print(f"peak memory of the process: {peak_mb:.0f} MB (before compiling: {before / 1024:.0f} MB)")
+    pdf_figures(period, data)
     from django.db import connections
 
     connections.close_all()

@@ -34,7 +34,8 @@ def static_only_fetcher(url: str, *args, **kwargs):
     raise URLFetchingError(f"Refused to fetch {url!r}: reports fetch only the app's own static files.")
 
 
-def render_pdf(report: QualityReport) -> bytes:
+def render_html(report: QualityReport) -> str:
+    """The PDF's HTML, in the site's language (Danish) whoever asks."""
     with translation.override(settings.LANGUAGE_CODE):
         rows = services.effective_rows(report)
         measure_labels = dict(Measure.Kind.choices)
@@ -59,6 +60,9 @@ def render_pdf(report: QualityReport) -> bytes:
             "publication": getattr(report, "publication", None),
             "printed": timezone.localtime(),
         }
-        html = render_to_string("rapporter/pdf/report.html", context)
-    document = HTML(string=html, base_url="static:", url_fetcher=static_only_fetcher)
+        return render_to_string("rapporter/pdf/report.html", context)
+
+
+def render_pdf(report: QualityReport) -> bytes:
+    document = HTML(string=render_html(report), base_url="static:", url_fetcher=static_only_fetcher)
     return document.write_pdf(stylesheets=[CSS(filename=str(CSS_FILE))], pdf_variant="pdf/ua-1")
