@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from leverandoer.fields import FreeCharField, FreeTextField
 from leverandoer.models import ref_field
 from leverandoer.validators import validate_not_cpr
 
@@ -50,7 +51,7 @@ class Complaint(models.Model):
         on_delete=models.PROTECT,
         related_name="complaints",
     )
-    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    subject = FreeCharField(_("subject"), max_length=300, blank=True)
     citizen_ref = models.CharField(blank=True, **citizen_ref_field)
     decision = models.CharField(_("decision"), max_length=14, choices=Decision.choices, blank=True)
     decided_on = models.DateField(_("decision date"), null=True, blank=True)
@@ -162,7 +163,7 @@ class SurveyResponse(models.Model):
     score = models.PositiveSmallIntegerField(
         _("satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    comment = FreeTextField(_("comment"), blank=True, max_length=2000)
     import_key = models.CharField(_("import key"), max_length=128, unique=True, null=True, blank=True)
     imported = models.BooleanField(_("imported"), default=False)
     history = HistoricalRecords()
@@ -378,7 +379,7 @@ class ImportLog(models.Model):
     never edited: no history."""
 
     kind = models.CharField(_("kind"), max_length=20)
-    filename = models.CharField(_("file name"), max_length=255)
+    filename = FreeCharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     rows = models.PositiveIntegerField(_("rows"))
     added = models.PositiveIntegerField(_("added"))
@@ -429,7 +430,7 @@ class ScoringRule(models.Model):
     yellow = models.DecimalField(_("yellow limit"), max_digits=7, decimal_places=2)
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     minimum = models.PositiveIntegerField(_("minimum data points"), default=0)
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
+from .fields import FreeTextField
 from .validators import validate_cvr
 
 ref_validator = RegexValidator(
@@ -65,7 +66,7 @@ class ReferenceData(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -120,7 +121,7 @@ class ReferralFields(models.Model):
     referral_status = models.CharField(
         _("referral status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
     )
-    referral_reason = models.TextField(_("reason for referral status"), blank=True)
+    referral_reason = FreeTextField(_("reason for referral status"), blank=True)
     referral_set_on = models.DateField(_("referral status set on"), null=True, blank=True)
     referral_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,7 +174,7 @@ class Provider(ReferralFields):
         related_name="managed_providers",
     )
     active = models.BooleanField(_("active"), default=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = FreeTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
@@ -241,7 +242,7 @@ class FrameworkAgreement(models.Model):
     )
     starts_on = models.DateField(_("start date"))
     ends_on = models.DateField(_("end date"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = FreeTextField(_("notes"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from leverandoer.fields import FreeTextField
+
 
 class ReportRun(models.Model):
     """One request to compile a half-year's report. The row, not the broker, is the durable record:
@@ -37,7 +39,7 @@ class ReportRun(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
+    error = FreeTextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -100,7 +102,7 @@ class ScenarioOverride(models.Model):
     )
     provider_ref = models.CharField(_("provider"), max_length=32)
     scenario = models.PositiveSmallIntegerField(_("scenario"), choices=[(n, str(n)) for n in range(1, 5)])
-    justification = models.TextField(_("justification"))
+    justification = FreeTextField(_("justification"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
     )

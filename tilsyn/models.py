@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from leverandoer.fields import FreeCharField, FreeTextField
+
 
 class WorkerPing(models.Model):
     """A round trip through the broker and a worker, asked for from the system status page.
@@ -62,7 +64,7 @@ class ControlArea(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     label = models.CharField(_("label"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
     history = HistoricalRecords()
@@ -132,7 +134,7 @@ class Inspection(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     imported = models.BooleanField(_("imported"), default=False)
     report_file = models.FileField(_("visit report"), upload_to=inspection_report_path, blank=True)
-    report_filename = models.CharField(_("file name of the report"), max_length=255, blank=True)
+    report_filename = FreeCharField(_("file name of the report"), max_length=255, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -192,7 +194,7 @@ class Finding(models.Model):
         ControlArea, verbose_name=_("control area"), on_delete=models.PROTECT, related_name="findings"
     )
     rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices)
-    remark = models.TextField(_("remark"), blank=True)
+    remark = FreeTextField(_("remark"), blank=True)
     gross_violation = models.BooleanField(_("gross violation of the framework agreement"), default=False)
     history = HistoricalRecords()
 
@@ -258,7 +260,7 @@ class Assessment(models.Model):
     proposal_rule = models.CharField(_("rule"), max_length=40)
     proposal_explanation = models.TextField(_("why this scenario"))
     scenario = models.PositiveSmallIntegerField(_("scenario"), choices=Scenario.choices)
-    justification = models.TextField(_("justification"), blank=True)
+    justification = FreeTextField(_("justification"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -301,7 +303,7 @@ class Measure(models.Model):
         blank=True,
         related_name="+",
     )
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -332,7 +334,7 @@ class FollowUp(models.Model):
     kind = models.CharField(_("follow-up"), max_length=30, choices=Kind.choices)
     due_on = models.DateField(_("due"), null=True, blank=True)
     done_on = models.DateField(_("done"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -364,12 +366,12 @@ class ActionPlan(models.Model):
     provider = models.ForeignKey(
         "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="action_plans"
     )
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = FreeCharField(_("reason"), max_length=300, blank=True)
     deadline = models.DateField(_("deadline"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DEMANDED)
     file = models.FileField(_("action plan"), upload_to=action_plan_path, blank=True)
-    filename = models.CharField(_("file name"), max_length=255, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    filename = FreeCharField(_("file name"), max_length=255, blank=True)
+    note = FreeTextField(_("note"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -395,7 +397,7 @@ class RiskWeight(models.Model):
     value = models.DecimalField(
         _("value"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

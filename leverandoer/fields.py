@@ -1,0 +1,56 @@
+"""Model fields for free text, which a CPR number must never reach in clear text.
+
+Every field where a person types prose (remarks, notes, justifications, a complaint's subject, a
+survey comment, an uploaded file's own name) is one of these. The masking lives in the field, not in
+each form or service, so it holds for every way a row is written: forms, services, imports
+(`bulk_create` too), the admin, and the history rows django-simple-history copies from the row.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .validators import cpr_numbers_in
+
+
+def mask_cpr_keeping_length(text: str) -> str:
+    """`text` with the digits of every CPR-like number replaced by X: 010190-1234 becomes
+    XXXXXX-XXXX. The length stays the same, so a masked value still fits its field."""
+    for number in cpr_numbers_in(text):
+        text = text.replace(number, "".join("X" if char.isdigit() else char for char in number))
+    return text
+
+
+class CprMaskedMixin:
+    def pre_save(self, model_instance, add):
+        """Mask the value on the instance too, so the saved object shows what was stored."""
+        value = super().pre_save(model_instance, add)
+        if isinstance(value, str) and (masked := mask_cpr_keeping_length(value)) != value:
+            setattr(model_instance, self.attname, masked)
+            return masked
+        return value
+
+    def get_prep_value(self, value):
+        """Also for writes that skip `pre_save`: `QuerySet.update` and `bulk_update`."""
+        value = super().get_prep_value(value)
+        return mask_cpr_keeping_length(value) if isinstance(value, str) else value
+
+
+class FreeTextField(CprMaskedMixin, models.TextField):
+    """A TextField in which CPR numbers are masked before storage."""
+
+
+class FreeCharField(CprMaskedMixin, models.CharField):
+    """A CharField in which CPR numbers are masked before storage."""
+
+
+def mask_existing_rows(apps, app_label: str) -> None:
+    """For a data migration: mask CPR numbers already stored in the app's free-text fields, in the
+    rows and in their history rows, so that text written before the fields masked is covered too."""
+    for model in apps.get_app_config(app_label).get_models():
+        names = [field.attname for field in model._meta.concrete_fields if isinstance(field, CprMaskedMixin)]
+        for name in names:
+            rows = model._default_manager.exclude(**{name: ""}).values_list("pk", name)
+            for pk, value in rows.iterator():
+                if value and cpr_numbers_in(value):
+                    model._default_manager.filter(pk=pk).update(**{name: mask_cpr_keeping_length(value)})
