@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -20,7 +20,7 @@ from leverandoer.models import Provider
 from leverandoer.selectors import offer_get, provider_get
 from leverandoer.validators import cpr_numbers_in, mask_cpr
 
-from . import figures, imports, privacy, services
+from . import figures, imports, privacy, selectors, services
 from .forms import (
     CaseReviewForm,
     ComplaintFilterForm,
@@ -31,18 +31,14 @@ from .forms import (
     SurveyAnswerForm,
 )
 from .models import (
-    CaseReview,
     ChecklistItem,
-    Complaint,
     ComplaintAccess,
     ImportLog,
-    SampledCase,
-    SpotCheck,
     SurveyLink,
 )
 from .periods import HalfYear
 
-COMPLAINT_ROLES = {Role.CASEWORKER, Role.CONTRACT_MANAGER}
+COMPLAINT_ROLES = selectors.COMPLAINT_ROLES
 
 
 # --- Complaints --------------------------------------------------------------------------------
@@ -58,8 +54,10 @@ def complaint_list(request):
         messages.error(request, _("Search by the citizen's pseudonymous reference, never by CPR number."))
         return redirect(f"{request.path}?{query.urlencode()}")
     form = ComplaintFilterForm(request.GET or None)
-    complaints = form.apply(Complaint.objects.select_related("provider"))
-    not_forwarded = Complaint.objects.exclude(decision="").filter(forwarded_on__isnull=True).count()
+    complaints = form.apply(selectors.complaints_visible_to(request.user))
+    not_forwarded = (
+        selectors.complaints_visible_to(request.user).exclude(decision="").filter(forwarded_on__isnull=True).count()
+    )
     page = Paginator(complaints, 25).get_page(request.GET.get("page"))
     privacy.complaint_reads_log(user=request.user, action=ComplaintAccess.Action.LIST, complaints=page)
     query = request.GET.copy()
@@ -77,7 +75,7 @@ def complaint_create(request):
 @allow(COMPLAINT_ROLES)
 @require_http_methods(["GET", "POST"])
 def complaint_edit(request, ref: str):
-    return _complaint_form(request, complaint=get_object_or_404(Complaint.objects.select_related("provider"), ref=ref))
+    return _complaint_form(request, complaint=selectors.complaint_get(user=request.user, ref=ref))
 
 
 def _complaint_form(request, *, complaint):
@@ -176,7 +174,7 @@ def spot_check_list(request):
             messages.success(request, _("The sample was drawn with seed %(seed)s.") % {"seed": str(spot_check.seed)})
             return redirect(spot_check)
     spot_checks = (
-        SpotCheck.objects.select_related("provider", "drawn_by")
+        selectors.spot_checks_visible_to(request.user)
         .order_by("-drawn_on", "-pk")
         .annotate(
             cases=Count("sampled", distinct=True),
@@ -194,18 +192,7 @@ def spot_check_list(request):
 
 @allow(Role.CONTRACT_MANAGER)
 def spot_check_detail(request, pk: int):
-    reviews = CaseReview.objects.select_related("item")
-    spot_check = get_object_or_404(
-        SpotCheck.objects.select_related("provider", "drawn_by").prefetch_related(
-            Prefetch(
-                "sampled",
-                queryset=SampledCase.objects.select_related("case").prefetch_related(
-                    Prefetch("reviews", queryset=reviews)
-                ),
-            )
-        ),
-        pk=pk,
-    )
+    spot_check = selectors.spot_check_get(user=request.user, pk=pk)
     assessed = [review for sampled in spot_check.sampled.all() for review in sampled.reviews.all()]
     met = sum(1 for review in assessed if review.met)
     compliance = figures.Ratio(met, len(assessed))
@@ -215,7 +202,7 @@ def spot_check_detail(request, pk: int):
 @allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def case_review(request, pk: int):
-    sampled = get_object_or_404(SampledCase.objects.select_related("case", "spot_check__provider"), pk=pk)
+    sampled = selectors.sampled_case_get(user=request.user, pk=pk)
     items = list(ChecklistItem.objects.filter(active=True))
     current = {review.item.code: ("yes" if review.met else "no") for review in sampled.reviews.select_related("item")}
     form = CaseReviewForm(request.POST or None, items=items, initial=current)

@@ -142,3 +142,33 @@ def test_an_inspectors_lists_details_and_files_are_exactly_their_assigned_visits
                 expected = 200 if ref in refs[who] else 404
                 assert (detail.status_code, download.status_code) == (expected, expected), ref
         transaction.set_rollback(True)
+
+
+def test_complaints_are_the_caseworkers_and_managers_and_spot_checks_the_managers(personas):
+    from kvalitet import selectors as track_selectors
+    from kvalitet import services as track_services
+    from kvalitet.models import Case, Complaint
+
+    provider = factories.provider(kind="anden_aktoer")
+    complaint = Complaint.objects.create(ref="K-1", provider=provider, kind="formality", received_on=date(2025, 1, 5))
+    Case.objects.create(provider=provider, case_ref="S-1", status="completed")
+    spot_check = track_services.spot_check_draw(
+        provider=provider, by=personas["contract_manager"], ongoing=0, completed=1, seed=7
+    )
+    sampled = spot_check.sampled.first()
+    readers = {"complaints": {"caseworker", "contract_manager"}, "spot_checks": {"contract_manager"}}
+    for name in PERSONAS:
+        user = personas[name]
+        can_complaints, can_spot_checks = name in readers["complaints"], name in readers["spot_checks"]
+        assert list(track_selectors.complaints_visible_to(user)) == ([complaint] if can_complaints else [])
+        assert list(track_selectors.spot_checks_visible_to(user)) == ([spot_check] if can_spot_checks else [])
+        for allowed, read, key in (
+            (can_complaints, track_selectors.complaint_get, {"ref": "K-1"}),
+            (can_spot_checks, track_selectors.spot_check_get, {"pk": spot_check.pk}),
+            (can_spot_checks, track_selectors.sampled_case_get, {"pk": sampled.pk}),
+        ):
+            if allowed:
+                assert read(user=user, **key) is not None
+            else:
+                with pytest.raises(Http404):
+                    read(user=user, **key)
