@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-requirements
+NODE_STAMP := node_modules/.installed-lock
 
 .PHONY: run test setup sysdeps messages lint worker
 
@@ -16,10 +17,15 @@ $(STAMP): requirements.txt
 sysdeps:
 	@bash .ci/sysdeps.sh
 
+# axe-core for the browser tests' accessibility checks (test-only; nothing of it is served).
+$(NODE_STAMP): package-lock.json | sysdeps
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 messages: $(STAMP) sysdeps
 	@$(PY) manage.py compilemessages --ignore=.venv -v0
 
-setup: $(STAMP) sysdeps messages
+setup: $(STAMP) sysdeps messages $(NODE_STAMP)
 
 # Serve the app with demo data on http://127.0.0.1:8000. With CELERY_BROKER_URL set, a worker
 # and the beat scheduler run beside it and stop with it.

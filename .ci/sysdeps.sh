@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The system libraries the stack needs: WeasyPrint's Pango and HarfBuzz, fonts, and gettext for
-# the translations. Installed with apt when missing and run as root; otherwise named clearly.
+# the translations; for the tests Debian's Chromium (browser tests, driven by Playwright), Node's
+# npm (axe-core), and the Redis and PostgreSQL servers that the fault tests start privately.
+# Installed with apt when missing and run as root; otherwise named clearly.
 set -euo pipefail
 
 need=()
@@ -10,6 +12,10 @@ have_lib libpango-1.0.so || need+=(libpango-1.0-0)
 have_lib libpangoft2-1.0.so || need+=(libpangoft2-1.0-0)
 have_lib libharfbuzz-subset.so || need+=(libharfbuzz-subset0)
 { command -v fc-list >/dev/null && fc-list | grep -qi dejavu; } || need+=(fontconfig fonts-dejavu-core)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v npm >/dev/null || need+=(npm)
+command -v redis-server >/dev/null || need+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

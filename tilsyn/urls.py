@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 from leverandoer.access import public
 
 from . import views
+from .accessibility import accessibility_statement
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     ),
     path("logout/", public(views.LogoutView.as_view()), name="logout"),
     path("sprog/", public(set_language), name="set_language"),
+    path("tilgaengelighed/", accessibility_statement, name="accessibility"),
     path("system/", views.system_status, name="system_status"),
     path("system/ping/", views.worker_ping, name="worker_ping"),
     path("", include("leverandoer.urls")),

@@ -75,6 +75,7 @@ MATRIX: dict[str, Row] = {
     ),
     "logout": everyone(200, post=302),
     "set_language": everyone(302, post=302),
+    "accessibility": everyone(200, post=405),
     "system_status": roles_only({"administrator"}, post_ok=405),
     "worker_ping": roles_only({"administrator"}, ok=405, post_ok=302),
     "leverandoer:provider_list": roles_only(STAFF),
