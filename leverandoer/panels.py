@@ -41,3 +41,12 @@ def for_offer(offer) -> list[dict]:
     return [
         {"template": panel.template, "data": panel.context(offer=offer)} for panel in _panels if panel.target == "offer"
     ]
+
+
+def for_home(user) -> list[dict]:
+    """Start-page panels: each panel's context says for itself whether this user gets it (None: not)."""
+    return [
+        {"template": panel.template, "data": data}
+        for panel in _panels
+        if panel.target == "home" and (data := panel.context(user=user)) is not None
+    ]

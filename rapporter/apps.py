@@ -8,3 +8,10 @@ class RapporterConfig(AppConfig):
     name = "rapporter"
     verbose_name = _("Reports")
     nav_items = [("rapporter:report_list", _("Quality reports"))]
+
+    def ready(self) -> None:
+        from leverandoer import panels
+
+        from .selectors import home_reports
+
+        panels.register(template="rapporter/panels/home_reports.html", context=home_reports, target="home")

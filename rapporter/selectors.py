@@ -39,3 +39,15 @@ def run_get(*, user, pk: int) -> ReportRun:
         return runs_visible_to(user).get(pk=pk)
     except ReportRun.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def home_reports(*, user) -> dict | None:
+    """The start page's reports: the secretariat's newest published versions; for contract managers
+    the versions waiting for approval or publication."""
+    if has_role(user, Role.SECRETARIAT):
+        published = reports_visible_to(user).filter(publication__published_at__isnull=False)
+        return {"published": list(published.order_by("-publication__published_at")[:5])}
+    if has_role(user, Role.CONTRACT_MANAGER):
+        waiting = reports_visible_to(user).filter(publication__published_at__isnull=True)
+        return {"waiting": list(waiting.order_by("-period", "-version")[:5])}
+    return None

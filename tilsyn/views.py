@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leverandoer import once
+from leverandoer import once, panels
 from leverandoer.access import EVERYONE, STAFF, Role, allow, has_role, public
 from leverandoer.models import Provider
 
@@ -54,7 +54,7 @@ class LogoutView(auth_views.LogoutView):
 @allow(EVERYONE)
 def home(request):
     """Each role's start page shows what that role works with, and nothing else."""
-    context = {"is_secretariat": has_role(request.user, Role.SECRETARIAT)}
+    context = {"is_secretariat": has_role(request.user, Role.SECRETARIAT), "panels": panels.for_home(request.user)}
     if has_role(request.user, *STAFF):
         context.update(selectors.staff_overview(user=request.user))
         context.update(selectors.staff_tasks(user=request.user, today=timezone.localdate()))

@@ -169,3 +169,16 @@ def test_the_tables_export_as_xlsx_and_csv(cm_client, report):
         cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "nope"])).status_code
         == 404
     )
+
+
+def test_the_secretariats_start_page_lists_the_published_reports_newest_first(client, personas, report, second_manager):
+    services.report_approve(report=report, by=second_manager)
+    services.report_publish(report=report, by=second_manager)
+    draft = services.compile_now(period=HalfYear(2025, 1), by=personas["contract_manager"])
+    page = client_for(client, personas["secretariat"]).get(reverse("home")).content.decode()
+    assert reverse("rapporter:report_pdf", args=[report.period, report.version]) in page
+    assert draft.get_absolute_url() not in page
+    manager_page = client_for(client, personas["contract_manager"]).get(reverse("home")).content.decode()
+    assert draft.get_absolute_url() in manager_page
+    assert report.get_absolute_url() not in manager_page  # published: no longer waiting
+    assert "Reports waiting" not in client_for(client, personas["caseworker"]).get(reverse("home")).content.decode()
