@@ -42,6 +42,15 @@ ZERO = Ratio(Decimal(0), Decimal(0))
 METRICS = ["survey", "hours", "reports_submitted", "reports_on_time", "attendance", "outcomes"]
 
 
+def report_counts() -> dict:
+    """Progression reports due, submitted and submitted on time, for `.annotate()`."""
+    return {
+        "due": Count("pk"),
+        "submitted": Count("pk", filter=Q(submitted_date__isnull=False)),
+        "on_time": Count("pk", filter=Q(submitted_date__lte=F("due_date"))),
+    }
+
+
 def offer_sums(*, period: HalfYear | Year, offer_ids=None) -> dict[int, dict[str, Ratio]]:
     """Per offer, the numerator and denominator of every offer-level figure in the half-year."""
     sums: dict[int, dict[str, Ratio]] = defaultdict(lambda: dict.fromkeys(METRICS, ZERO))
@@ -66,11 +75,7 @@ def offer_sums(*, period: HalfYear | Year, offer_ids=None) -> dict[int, dict[str
     for row in (
         scoped(ProgressReport.objects.filter(due_date__range=(period.start, period.end)))
         .values("offer_id")
-        .annotate(
-            due=Count("pk"),
-            submitted=Count("pk", filter=Q(submitted_date__isnull=False)),
-            on_time=Count("pk", filter=Q(submitted_date__lte=F("due_date"))),
-        )
+        .annotate(**report_counts())
         .order_by()
     ):
         due = Decimal(row["due"])

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import ExtractYear
 
-from kvalitet.figures import ZERO, Ratio, offer_sums
+from kvalitet.figures import ZERO, Ratio, offer_sums, report_counts
 from kvalitet.models import HoursRecord, ProgressReport
 from kvalitet.periods import Year
 from kvalitet.scoring import percent
@@ -57,16 +57,7 @@ def trend(*, until: date, external_only: bool = False) -> list[dict]:
         .order_by()
     ):
         by_year[row["year"]]["hours"] = Ratio(row["delivered"], row["ordered"])
-    for row in (
-        reports.annotate(year=ExtractYear("due_date"))
-        .values("year")
-        .annotate(
-            due=Count("pk"),
-            submitted=Count("pk", filter=Q(submitted_date__isnull=False)),
-            on_time=Count("pk", filter=Q(submitted_date__lte=F("due_date"))),
-        )
-        .order_by()
-    ):
+    for row in reports.annotate(year=ExtractYear("due_date")).values("year").annotate(**report_counts()).order_by():
         due = Decimal(row["due"])
         by_year[row["year"]]["submitted"] = Ratio(Decimal(row["submitted"]), due)
         by_year[row["year"]]["on_time"] = Ratio(Decimal(row["on_time"]), due)
