@@ -16,9 +16,11 @@ from django.views.decorators.http import require_http_methods
 
 from leverandoer import once
 from leverandoer.access import STAFF, Role, allow, public
+from leverandoer.history import history_entries
 from leverandoer.models import Provider
 from leverandoer.selectors import offer_get, provider_get
 from leverandoer.validators import cpr_numbers_in, mask_cpr
+from tilsyn.models import ActionPlan
 
 from . import figures, imports, privacy, selectors, services
 from .forms import (
@@ -32,6 +34,7 @@ from .forms import (
 )
 from .models import (
     ChecklistItem,
+    Complaint,
     ComplaintAccess,
     ImportLog,
     SurveyLink,
@@ -91,10 +94,19 @@ def _complaint_form(request, *, complaint):
             once.remember(request, saved.get_absolute_url())
             messages.success(request, _("Complaint %(ref)s was saved.") % {"ref": saved.ref})
             return redirect(saved)
+    context = {"form": form, "complaint": complaint, "submission_id": once.submission_id(request)}
     if complaint is not None:
         privacy.complaint_reads_log(user=request.user, action=ComplaintAccess.Action.VIEW, complaints=[complaint])
-    context = {"form": form, "complaint": complaint, "submission_id": once.submission_id(request)}
+        context["history"] = _complaint_history(complaint)
     return render(request, "kvalitet/complaint_form.html", context)
+
+
+def _complaint_history(complaint: Complaint) -> list[dict]:
+    """The complaint's changes, and those of the action plan it led to."""
+    sources = [(_("Complaint"), Complaint.history.filter(id=complaint.pk))]
+    if complaint.action_plan_id:
+        sources.append((_("Action plan"), ActionPlan.history.filter(id=complaint.action_plan_id)))
+    return history_entries(sources)
 
 
 # --- Surveys -----------------------------------------------------------------------------------

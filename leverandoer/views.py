@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import once, panels, selectors, services
+from . import history, once, panels, selectors, services
 from .access import STAFF, allow
 from .filters import AgreementFilter, OfferFilter, ProviderFilter
 from .forms import AgreementForm, ContactFormSet, OfferForm, ProviderForm, ReferralStatusForm, contacts_from_formset
@@ -49,7 +49,11 @@ def provider_list(request):
 @allow(STAFF)
 def provider_detail(request, ref: str):
     provider = selectors.provider_get(user=request.user, ref=ref)
-    context = {"provider": provider, "panels": panels.for_provider(provider)}
+    context = {
+        "provider": provider,
+        "panels": panels.for_provider(provider),
+        "history": history.provider_history(provider=provider),
+    }
     return render(request, "leverandoer/provider_detail.html", context)
 
 
@@ -142,7 +146,12 @@ def offer_list(request):
 def offer_detail(request, ref: str):
     offer = selectors.offer_get(user=request.user, ref=ref)
     comparable = selectors.comparable_offers(user=request.user, offer=offer)
-    context = {"offer": offer, "comparable": comparable, "panels": panels.for_offer(offer)}
+    context = {
+        "offer": offer,
+        "comparable": comparable,
+        "panels": panels.for_offer(offer),
+        "history": history.offer_history(offer=offer),
+    }
     return render(request, "leverandoer/offer_detail.html", context)
 
 

@@ -93,3 +93,55 @@ def test_reference_data_changes_are_recorded_in_the_admin(client, personas):
     assert (latest.name, latest.history_type, latest.history_user) == ("Testtype ny", "~", admin)
     history_page = client.get(reverse("admin:leverandoer_offertype_history", args=[offer_type.pk]))
     assert history_page.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_complaint_page_shows_who_changed_what(client, personas):
+    from kvalitet.models import Complaint
+
+    provider = factories.provider()
+    client_for(client, personas["caseworker"])
+    data = {
+        "received_on": "2025-02-03",
+        "kind": "formality",
+        "provider": provider.pk,
+        "subject": "Manglende partshøring",
+        "citizen_ref": "B-104233",
+        "decision": "",
+        "decided_on": "",
+        "forwarded_on": "",
+    }
+    client.post(reverse("kvalitet:complaint_create"), {**data, "submission_id": "h-1"})
+    complaint = Complaint.objects.get()
+    client_for(client, personas["contract_manager"])
+    client.post(reverse("kvalitet:complaint_edit", args=[complaint.ref]), {**data, "subject": "Manglende aktindsigt"})
+    page = client.get(reverse("kvalitet:complaint_edit", args=[complaint.ref]))
+    history = page.context["history"]
+    assert [(entry["who"], [change["new"] for change in entry["changes"]]) for entry in history] == [
+        (personas["contract_manager"], ["Manglende aktindsigt"]),
+        (personas["caseworker"], []),
+    ]
+    content = page.content.decode()
+    assert "Manglende partshøring → Manglende aktindsigt" in content
+    assert "Contract-Manager" in content
+    assert "Caseworker" in content
+
+
+@pytest.mark.django_db
+def test_provider_and_offer_pages_show_their_history(client, personas):
+    manager = personas["contract_manager"]
+    offer = factories.offer()
+    provider = offer.provider
+    provider.contract_manager = manager
+    provider.save()
+    ContactPerson.objects.create(provider=provider, name="Anne Holm")
+    client_for(client, manager)
+    provider_page = client.get(reverse("leverandoer:provider_detail", args=[provider.ref]))
+    assert provider_page.status_code == 200
+    whats = [entry["what"] for entry in provider_page.context["history"]]
+    assert any("Anne Holm" in what for what in whats)
+    assert any(provider.name in what for what in whats)
+    offer_page = client.get(reverse("leverandoer:offer_detail", args=[offer.ref]))
+    offer_history = offer_page.context["history"]
+    assert len(offer_history) == 1
+    assert str(offer) in offer_history[0]["what"]
