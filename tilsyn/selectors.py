@@ -3,16 +3,15 @@ user's reach is not found (404), whatever its id."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from leverandoer.access import STAFF, Role, has_role, staff_only
+from leverandoer.history import history_entries
 from leverandoer.models import FrameworkAgreement, Provider, ReferralStatus
 
 from . import rules
@@ -187,60 +186,7 @@ def inspection_history(*, inspection: Inspection) -> list[dict]:
             (_("Follow-up"), FollowUp.history.filter(assessment_id__in=assessment_ids)),
             (_("Action plan"), ActionPlan.history.filter(assessment_id__in=assessment_ids)),
         ]
-    entries = []
-    for label, records in sources:
-        records = list(records.select_related("history_user").order_by("id", "history_date", "history_id"))
-        previous_by_id: dict = {}
-        for record in records:
-            previous = previous_by_id.get(record.id)
-            changes = []
-            if previous is not None:
-                delta = record.diff_against(previous)
-                for change in delta.changes:
-                    field = record.instance_type._meta.get_field(change.field)
-                    changes.append(
-                        {
-                            "field": field.verbose_name,
-                            "old": _display(record, field, change.old),
-                            "new": _display(record, field, change.new),
-                        }
-                    )
-            previous_by_id[record.id] = record
-            entries.append(
-                {
-                    "when": record.history_date,
-                    "who": record.history_user,
-                    "what": f"{label}: {record.instance}" if record.history_type != "-" else label,
-                    "type": HISTORY_TYPES[record.history_type],
-                    "changes": changes,
-                }
-            )
-    return sorted(entries, key=lambda entry: entry["when"], reverse=True)
-
-
-HISTORY_TYPES = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
-
-
-def _display(record, field, value) -> str:
-    """A history value as a person reads it: labels for choices, names for people, no file paths."""
-    if value in (None, ""):
-        return "–"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.FileField):
-        return str(gettext_lazy("new file"))
-    if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        if related is None:
-            return "–"
-        return (related.get_full_name() or related.username) if hasattr(related, "get_full_name") else str(related)
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    if isinstance(value, bool):
-        return str(gettext_lazy("Yes") if value else gettext_lazy("No"))
-    return str(value)
+    return history_entries(sources)
 
 
 # --- Start page and system status ------------------------------------------------------------
