@@ -5,8 +5,8 @@ that sit between the browser and the views.
 - `SessionLifetimeMiddleware`: the absolute lifetime of a session, and keeping an active session's
   expiry (`SESSION_COOKIE_AGE` = the inactivity limit) moving.
 - `end_sessions_of`: a deactivated user's sessions are deleted, not merely refused.
-- `RequestLimitsMiddleware`: too many files or fields, or too large a form, answer with a page
-  that says so instead of Django's bare 400.
+- `RequestLimitsMiddleware`: too many files or fields, too large a form or upload, answer with a
+  page that says so instead of Django's bare 400.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from .uploads import UploadTooLarge, largest_upload
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +134,9 @@ class RequestLimitsMiddleware:
     """Read a POST's form data up front, so that one over Django's limits answers with a page
     that says which limit, in the user's language, before any view or the CSRF check reads it.
 
-    Limits: DATA_UPLOAD_MAX_NUMBER_FILES files, DATA_UPLOAD_MAX_NUMBER_FIELDS fields, and
-    DATA_UPLOAD_MAX_MEMORY_SIZE bytes of form data besides the files.
+    Limits: DATA_UPLOAD_MAX_NUMBER_FILES files, DATA_UPLOAD_MAX_NUMBER_FIELDS fields,
+    DATA_UPLOAD_MAX_MEMORY_SIZE bytes of form data besides the files, and the largest file any
+    form accepts (`tilsyn.uploads.SizeLimitedUploadHandler`).
     """
 
     def __init__(self, get_response):
@@ -160,6 +164,16 @@ class RequestLimitsMiddleware:
                         "The form held more fields than Tilsyn accepts at once (at most %(limit)s). Go back and try again."
                     )
                     % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS},
+                    status=400,
+                )
+            except UploadTooLarge as error:
+                return self.refuse(
+                    request,
+                    _("What was sent is %(size)s MB; Tilsyn accepts files up to %(limit)s MB. Choose a smaller file.")
+                    % {
+                        "size": number_format(error.size / 1024 / 1024, 1),
+                        "limit": largest_upload() // (1024 * 1024),
+                    },
                     status=400,
                 )
             except RequestDataTooBig:

@@ -210,6 +210,11 @@ COMPLAINT_ACCESS_LOG_RETENTION_DAYS = envint("COMPLAINT_ACCESS_LOG_RETENTION_DAY
 # uploads stream to a temporary file; the request body limit sits just above the PDF limit.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request larger than the largest file any form accepts is refused before its body is read.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "tilsyn.uploads.SizeLimitedUploadHandler",
+]
 
 # https://docs.djangoproject.com/en/5.2/topics/cache/ — the survey page counts answers per network
 # address here. With Redis configured, one shared count across processes; else per process.
