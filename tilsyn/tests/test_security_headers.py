@@ -194,7 +194,7 @@ def test_every_page_renders_without_inline_code_and_with_the_policy(client, pers
 @pytest.mark.django_db
 def test_the_admin_pages_an_administrator_uses_render_without_inline_code(client, administrator, objects):  # noqa: F811
     """The admin runs under the same policy (no exemption). Django's admin has no inline script or
-    event handler; see docs/architecture.md for the two cosmetic inline styles the policy blocks."""
+    event handler; see docs/architecture.md for the one cosmetic inline style the policy blocks."""
     client.force_login(administrator)
     pages = [
         reverse("admin:index"),
