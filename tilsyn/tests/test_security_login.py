@@ -99,6 +99,20 @@ def test_a_successful_login_resets_the_count(client, contract_manager):
     assert login(client, contract_manager.username, PASSWORD)["Location"] == reverse("home")
 
 
+def test_the_admin_login_is_locked_the_same_way(client, administrator):
+    english(client)
+    url = reverse("admin:login")
+    for _attempt in range(4):
+        response = client.post(url, {"username": administrator.username, "password": "forkert"}, REMOTE_ADDR="10.0.0.5")
+        assert response.status_code == 200
+    locked = client.post(url, {"username": administrator.username, "password": "forkert"}, REMOTE_ADDR="10.0.0.5")
+    assert locked.status_code == 429
+    assert "Login locked for a while" in locked.content.decode()
+    again = client.post(url, {"username": administrator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.5")
+    assert again.status_code == 429
+    assert SESSION_KEY not in client.session
+
+
 def test_a_proxy_header_names_the_address_when_configured(client, contract_manager, settings):
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     for _attempt in range(5):
