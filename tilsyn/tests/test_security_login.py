@@ -66,6 +66,13 @@ def test_five_failures_lock_that_user_at_that_address_with_a_page_that_says_why(
     assert SESSION_KEY not in client.session
 
 
+def test_the_lockout_page_speaks_danish_by_default(client, contract_manager):
+    for _attempt in range(4):
+        login(client, contract_manager.username, "forkert")
+    page = login(client, contract_manager.username, "forkert").content.decode()
+    assert "Efter 5 mislykkede forsøg er login som denne bruger fra denne adresse spærret i 15 minutter." in page
+
+
 def test_the_lock_is_per_user_and_address(client, contract_manager, personas):
     for _attempt in range(5):
         login(client, contract_manager.username, "forkert")
