@@ -3,12 +3,13 @@ claims a run with a conditional update, so a duplicate delivery does no work twi
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import DatabaseError, IntegrityError, InterfaceError, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +31,10 @@ def report_run_start(*, period: HalfYear, by=None) -> ReportRun:
 
 def run_compile(*, run_id: int) -> QualityReport | None:
     """Compile a claimed run into a new version. Returns None when the run was not pending (another
-    worker has it, or it is finished): a duplicate delivery does nothing."""
+    worker has it, or it is finished): a duplicate delivery does nothing.
+
+    The claim is the attempt number: a worker that lost its claim (the sweeper gave the run to
+    another after its heartbeat stopped) neither beats, nor stores a version, nor marks the run."""
     claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.PENDING).update(
         status=ReportRun.Status.RUNNING,
         started_at=timezone.now(),
@@ -41,23 +45,20 @@ def run_compile(*, run_id: int) -> QualityReport | None:
     if claimed != 1:
         return None
     run = ReportRun.objects.get(pk=run_id)
+    mine = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING, attempts=run.attempts)
 
     def beat(pct: int) -> None:
-        ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
-            progress=pct, heartbeat_at=timezone.now()
-        )
+        mine.update(progress=pct, heartbeat_at=timezone.now())
 
     try:
         period = HalfYear.parse(run.period)
         data = compiler.build(period=period, progress=beat)
-        report = _store_version(period=period, data=data, run=run)
+        return _store_version(period=period, data=data, run=run, claim=mine)
     except Exception as error:
-        ReportRun.objects.filter(pk=run_id).update(
-            status=ReportRun.Status.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
-        )
+        # When the database is gone too, the run stays silent and the sweeper takes it back.
+        with contextlib.suppress(DatabaseError, InterfaceError):
+            mine.update(status=ReportRun.Status.FAILED, error=repr(error)[:2000], finished_at=timezone.now())
         raise
-    ReportRun.objects.filter(pk=run_id).update(status=ReportRun.Status.DONE, progress=100, finished_at=timezone.now())
-    return report
 
 
 def compile_now(*, period: HalfYear, by=None) -> QualityReport:
@@ -67,15 +68,18 @@ def compile_now(*, period: HalfYear, by=None) -> QualityReport:
     return run_compile(run_id=run.pk)
 
 
-def _store_version(*, period: HalfYear, data: dict, run: ReportRun) -> QualityReport:
-    """Snapshot and run finish together: no half a snapshot. Two compiles at once may draw the same
-    version number; the unique constraint makes the loser draw again."""
+def _store_version(*, period: HalfYear, data: dict, run: ReportRun, claim) -> QualityReport | None:
+    """Snapshot and run finish together, in one transaction: no half a snapshot, and no version
+    without its run marked done. Two compiles at once may draw the same version number; the unique
+    constraint makes the loser draw again. A worker that lost its claim stores nothing."""
     sha256 = compiler.digest(data)
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                if not claim.select_for_update().exists():
+                    return None
                 last = QualityReport.objects.filter(period=period.report_code).aggregate(v=Max("version"))["v"] or 0
-                return QualityReport.objects.create(
+                report = QualityReport.objects.create(
                     period=period.report_code,
                     version=last + 1,
                     sha256=sha256,
@@ -83,29 +87,40 @@ def _store_version(*, period: HalfYear, data: dict, run: ReportRun) -> QualityRe
                     run=run,
                     compiled_by=run.started_by,
                 )
+                claim.update(status=ReportRun.Status.DONE, progress=100, finished_at=timezone.now())
+                return report
         except IntegrityError:
             continue
     raise RuntimeError("No free version number")
 
 
+# A run whose worker died is tried again this many times in all, then failed.
+MAX_ATTEMPTS = 3
+
+
 def runs_sweep() -> dict[str, int]:
-    """Re-send runs left pending (the broker lost them) and fail runs whose heartbeat stopped (the
-    worker died): no run stays "running"."""
+    """Re-send runs left pending (the broker lost them), and runs whose heartbeat stopped (the
+    worker died) until they have had MAX_ATTEMPTS tries, then fail them: no run stays "running"."""
     from .tasks import compile_report
 
     now = timezone.now()
     stale = now - timedelta(seconds=settings.REPORT_HEARTBEAT_TIMEOUT)
-    failed = ReportRun.objects.filter(status=ReportRun.Status.RUNNING, heartbeat_at__lt=stale).update(
+    silent = ReportRun.objects.filter(status=ReportRun.Status.RUNNING, heartbeat_at__lt=stale)
+    failed = silent.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=ReportRun.Status.FAILED, error="The worker stopped sending heartbeats.", finished_at=now
+    )
+    retried = silent.update(
+        status=ReportRun.Status.PENDING, error="The worker stopped sending heartbeats; tried again."
     )
     waiting = list(
         ReportRun.objects.filter(
-            status=ReportRun.Status.PENDING, created_at__lt=now - timedelta(seconds=settings.REPORT_PENDING_RESEND)
+            Q(created_at__lt=now - timedelta(seconds=settings.REPORT_PENDING_RESEND)) | Q(attempts__gt=0),
+            status=ReportRun.Status.PENDING,
         ).values_list("pk", flat=True)
     )
     for run_id in waiting:
         compile_report.delay(run_id)
-    return {"failed": failed, "resent": len(waiting)}
+    return {"failed": failed, "retried": retried, "resent": len(waiting)}
 
 
 # --- Review, four-eyes approval and publication ----------------------------------------------

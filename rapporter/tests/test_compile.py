@@ -85,18 +85,35 @@ def test_a_duplicate_delivery_does_no_work_twice(red_provider):
     assert QualityReport.objects.count() == 1
 
 
-def test_the_sweeper_fails_silent_runs_and_resends_forgotten_ones(red_provider, settings):
+def test_the_sweeper_retries_silent_runs_fails_them_after_three_tries_and_resends_forgotten_ones(red_provider):
     old = timezone.now() - timedelta(hours=1)
-    stuck = ReportRun.objects.create(period="2025-H1", status="running", heartbeat_at=old)
+    stuck = ReportRun.objects.create(period="2025-H1", status="running", heartbeat_at=old, attempts=1)
+    worn_out = ReportRun.objects.create(period="2025-H1", status="running", heartbeat_at=old, attempts=3)
     forgotten = ReportRun.objects.create(period="2025-H1")
     ReportRun.objects.filter(pk=forgotten.pk).update(created_at=old)
     result = services.runs_sweep()
-    assert result == {"failed": 1, "resent": 1}
+    assert result == {"failed": 1, "retried": 1, "resent": 2}
     stuck.refresh_from_db()
+    worn_out.refresh_from_db()
     forgotten.refresh_from_db()
-    assert stuck.status == "failed"
-    assert forgotten.status == "done"  # tasks run in-process in tests
+    assert (stuck.status, stuck.attempts) == ("done", 2)  # tasks run in-process in tests
+    assert stuck.error == "The worker stopped sending heartbeats; tried again."
+    assert (worn_out.status, worn_out.error) == ("failed", "The worker stopped sending heartbeats.")
+    assert forgotten.status == "done"
     assert not ReportRun.objects.filter(status="running").exists()
+    assert QualityReport.objects.count() == 2
+
+
+def test_a_worker_that_lost_its_claim_stores_nothing(red_provider):
+    """The sweeper gave the run to another worker while this one was silent: when it wakes up its
+    version is not stored and the run is not touched."""
+    run = ReportRun.objects.create(period="2025-H1")
+    claim = ReportRun.objects.filter(pk=run.pk, attempts=1)
+    ReportRun.objects.filter(pk=run.pk).update(status="running", attempts=2)  # another worker's claim
+    data = compiler.build(period=H1)
+    assert services._store_version(period=H1, data=data, run=run, claim=claim) is None
+    assert not QualityReport.objects.exists()
+    assert ReportRun.objects.get(pk=run.pk).status == "running"
 
 
 def test_the_command_writes_the_json_the_page_shows(red_provider, tmp_path):
