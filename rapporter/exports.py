@@ -153,7 +153,7 @@ def _annual(annual: dict) -> dict[str, list[list]]:
                 _("Offers reviewed (up to 10)"),
                 _("Ordered hours"),
                 _("Delivered hours"),
-                _("Difference"),
+                _("Difference (delivered − ordered)"),
             ]
         ]
         + [

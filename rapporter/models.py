@@ -138,6 +138,8 @@ class Publication(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    pdf = models.FileField(_("PDF as published"), upload_to="rapporter/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -3,11 +3,14 @@ static files: user text is rendered as text, never followed."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import CSS, HTML
@@ -17,7 +20,7 @@ from kvalitet.scoring import TRACKS
 from tilsyn.models import Measure, ScenarioPolicy
 
 from . import charts, services
-from .models import QualityReport
+from .models import Publication, QualityReport
 
 CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
 
@@ -61,6 +64,25 @@ def render_html(report: QualityReport) -> str:
             "printed": timezone.localtime(),
         }
         return render_to_string("rapporter/pdf/report.html", context)
+
+
+def publication_pdf(publication: Publication) -> bytes:
+    """A published version's PDF: rendered once, stored, and the same bytes every time after, so
+    that what the committee got can be shown again exactly (its SHA-256 is kept beside it)."""
+    if publication.pdf:
+        with publication.pdf.open("rb") as stored:
+            return stored.read()
+    content = render_pdf(publication.report)
+    with transaction.atomic():
+        locked = Publication.objects.select_for_update().get(pk=publication.pk)
+        if locked.pdf:  # another process stored it first: theirs is the one
+            with locked.pdf.open("rb") as stored:
+                return stored.read()
+        report = publication.report
+        locked.pdf.save(f"kvalitetsrapport-{report.period}-v{report.version}.pdf", ContentFile(content), save=False)
+        locked.pdf_sha256 = hashlib.sha256(content).hexdigest()
+        locked.save(update_fields=["pdf", "pdf_sha256"])
+    return content
 
 
 def render_pdf(report: QualityReport) -> bytes:

@@ -25,3 +25,16 @@ def compile_draft_for_last_half_year() -> int:
 
     period = HalfYear.containing(timezone.localdate()).previous()
     return services.report_run_start(period=period).pk
+
+
+@shared_task(acks_late=True)
+def store_published_pdf(publication_id: int) -> str:
+    """Render a newly published version's PDF in the worker, so that the secretariat's download is
+    the stored file. Idempotent: a PDF already stored is left as it is."""
+    from .models import Publication
+    from .pdf import publication_pdf
+
+    publication = Publication.objects.select_related("report").get(pk=publication_id)
+    publication_pdf(publication)
+    publication.refresh_from_db()
+    return publication.pdf_sha256

@@ -17,7 +17,7 @@ from tilsyn.uploads import attachment
 from . import exports, selectors, services
 from .forms import CompileForm, ScenarioForm
 from .models import QualityReport, ReportRun
-from .pdf import render_pdf
+from .pdf import publication_pdf, render_pdf
 
 READERS = STAFF | {Role.SECRETARIAT}
 
@@ -124,7 +124,9 @@ def report_pdf(request, period: str, version: int):
     """The PDF of a version: the secretariat gets published versions only (others answer 404)."""
     report = selectors.report_get(user=request.user, period=period, version=version)
     filename = f"kvalitetsrapport-{report.period}-v{report.version}.pdf"
-    return attachment(render_pdf(report), filename=filename, content_type="application/pdf")
+    publication = getattr(report, "publication", None)
+    content = publication_pdf(publication) if publication and publication.published_at else render_pdf(report)
+    return attachment(content, filename=filename, content_type="application/pdf")
 
 
 @allow(READERS)

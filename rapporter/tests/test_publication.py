@@ -182,3 +182,35 @@ def test_the_secretariats_start_page_lists_the_published_reports_newest_first(cl
     assert draft.get_absolute_url() in manager_page
     assert report.get_absolute_url() not in manager_page  # published: no longer waiting
     assert "Reports waiting" not in client_for(client, personas["caseworker"]).get(reverse("home")).content.decode()
+
+
+def test_a_published_pdf_is_rendered_once_and_then_served_as_the_same_bytes(client, personas, report, second_manager):
+    import hashlib
+
+    from rapporter.tasks import store_published_pdf
+
+    services.report_approve(report=report, by=second_manager)
+    publication = services.report_publish(report=report, by=second_manager)
+    assert not publication.pdf
+    digest = store_published_pdf.delay(publication.pk).get()  # what the worker does after publication
+    publication.refresh_from_db()
+    stored = publication.pdf.read()
+    assert digest == publication.pdf_sha256 == hashlib.sha256(stored).hexdigest()
+    assert "Rød ApS (LEV-0100)" in _pdf_text(stored)
+    assert store_published_pdf.delay(publication.pk).get() == digest  # a second delivery changes nothing
+    secretariat = client_for(client, personas["secretariat"])
+    url = reverse("rapporter:report_pdf", args=[report.period, report.version])
+    first = b"".join(secretariat.get(url).streaming_content)
+    second = b"".join(secretariat.get(url).streaming_content)
+    assert first == second == stored
+
+
+def test_without_a_worker_the_first_download_stores_the_published_pdf(client, personas, report, second_manager):
+    services.report_approve(report=report, by=second_manager)
+    services.report_publish(report=report, by=second_manager)
+    secretariat = client_for(client, personas["secretariat"])
+    url = reverse("rapporter:report_pdf", args=[report.period, report.version])
+    first = b"".join(secretariat.get(url).streaming_content)
+    report.publication.refresh_from_db()
+    assert report.publication.pdf.read() == first
+    assert b"".join(secretariat.get(url).streaming_content) == first
