@@ -12,6 +12,7 @@ from django.db import OperationalError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from leverandoer import once
@@ -71,12 +72,14 @@ def complaint_list(request):
 
 @allow(COMPLAINT_ROLES)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("subject", "citizen_ref")  # kept out of error reports
 def complaint_create(request):
     return _complaint_form(request, complaint=None)
 
 
 @allow(COMPLAINT_ROLES)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("subject", "citizen_ref")  # kept out of error reports
 def complaint_edit(request, ref: str):
     return _complaint_form(request, complaint=selectors.complaint_get(user=request.user, ref=ref))
 
@@ -130,6 +133,7 @@ FLOOD_WINDOW = 3600
 
 @public
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("comment")
 def survey_answer(request, token: str):
     """The anonymous survey: no login, nothing about the person stored, robust against flooding.
 

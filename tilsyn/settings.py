@@ -309,9 +309,14 @@ REPORT_PENDING_RESEND = envint("REPORT_PENDING_RESEND", 120)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line written is masked for CPR numbers (leverandoer.logfilters).
+    "filters": {"mask_cpr": {"()": "leverandoer.logfilters.MaskCprFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (a console for DEBUG, mail to ADMINS) would write unmasked: its
+        # records go to the masked console above instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # Login failures and lockouts (django-axes) are always logged.
         "axes": {"level": "INFO"},

@@ -14,10 +14,12 @@ from celery import signals
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.urls import reverse
+from django.views.debug import SafeExceptionReporterFilter
 from pypdf import PdfReader
 
 from conftest import client_for
 from kvalitet.models import Complaint, ComplaintAccess
+from leverandoer.logfilters import MaskCprFilter
 from leverandoer.tests import factories
 from rapporter.models import QualityReport, ScenarioOverride
 
@@ -78,6 +80,9 @@ def test_a_cpr_number_typed_into_a_complaint_is_found_nowhere(
     )
     complaint = Complaint.objects.get()
     assert complaint.subject == "Borgeren XXXXXX-XXXX klager over manglende partshøring"
+    # An error report (mail to ADMINS, the debug page) would show the posted subject hidden.
+    reported = SafeExceptionReporterFilter().get_post_parameters(created.wsgi_request)
+    assert reported["subject"] == SafeExceptionReporterFilter.cleansed_substitute
     # Then changed once more, so that there is more than one history row.
     edit_url = reverse("kvalitet:complaint_edit", args=[complaint.ref])
     client.post(
@@ -109,7 +114,8 @@ def test_a_cpr_number_typed_into_a_complaint_is_found_nowhere(
     searched = client.get(reverse("kvalitet:complaint_list"), {"q": CPR}, follow=True)
     assert_no_cpr(json.dumps(searched.redirect_chain), "the search's address")
     assert_no_cpr(searched.content.decode(), "the searched list page")
-    assert client.get(reverse("kvalitet:complaint_edit", args=["KLG-NONE"])).status_code == 404
+    # An address typed by hand with the number in it: django.request logs the path of the 404.
+    assert client.get(reverse("kvalitet:complaint_edit", args=[CPR])).status_code == 404
 
     # The compiled report (through the Celery task) with a scenario override, and its PDF.
     manager = personas["contract_manager"]
@@ -132,10 +138,14 @@ def test_a_cpr_number_typed_into_a_complaint_is_found_nowhere(
     assert any("rapporter.tasks.compile_report" in message for message in sent_tasks)
     assert_no_cpr("\n".join(sent_tasks), "the Celery task messages")
 
-    # The log output, django.request (the 404 above) and celery included.
-    assert "Not Found" in caplog.text
+    # The log output, django.request (the 404 above) and celery included: the handler that writes
+    # the log masks every record, before the test's own capture sees it.
+    assert "Not Found: /klager/XXXXXX-XXXX/" in caplog.text
     assert_no_cpr(caplog.text, "the log output")
-    assert_no_cpr("\n".join(str(record.args) for record in caplog.records), "the log records' arguments")
+    console = [handler for handler in logging.getLogger().handlers if type(handler) is logging.StreamHandler]
+    assert len(console) == 1
+    assert any(isinstance(f, MaskCprFilter) for f in console[0].filters)
+    assert not logging.getLogger("django").handlers  # Django's own go through the masked one
 
     # Every row of every table, history rows and sessions included.
     dump = io.StringIO()
@@ -145,3 +155,23 @@ def test_a_cpr_number_typed_into_a_complaint_is_found_nowhere(
     sessions = [json.dumps(session.get_decoded(), default=str) for session in Session.objects.all()]
     assert_no_cpr("\n".join(sessions), "the sessions")
     assert ComplaintAccess.objects.filter(citizen_ref="B-104233", user=caseworker).exists()
+
+
+def test_the_log_filter_masks_messages_arguments_and_tracebacks():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskCprFilter())
+    logger = logging.getLogger("tilsyn.test.cpr")
+    logger.addHandler(handler)
+    try:
+        logger.error("Bad row %s", f"cpr {CPR}")
+        try:
+            raise ValueError(f"cannot parse {CPR}")
+        except ValueError:
+            logger.exception("Import failed")
+    finally:
+        logger.removeHandler(handler)
+    output = stream.getvalue()
+    assert "Bad row cpr XXXXXX-XXXX" in output
+    assert "ValueError: cannot parse XXXXXX-XXXX" in output
+    assert_no_cpr(output, "the log output")

@@ -1,0 +1,26 @@
+"""A logging filter that masks CPR numbers, so that none reaches the log output.
+
+Our own code logs keys, never free text; but a message can still carry what a user typed, e.g.
+django.request's "Not Found: /klager/010190-1234/" for an address someone typed by hand. The filter
+sits on the handler that writes the log (see LOGGING in tilsyn/settings.py), so it covers every
+logger that propagates to it: django.request, celery, our own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .fields import mask_cpr_keeping_length
+from .validators import cpr_numbers_in
+
+
+class MaskCprFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if cpr_numbers_in(message):
+            record.msg, record.args = mask_cpr_keeping_length(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and cpr_numbers_in(record.exc_text):
+            record.exc_text = mask_cpr_keeping_length(record.exc_text)
+        return True
