@@ -61,6 +61,10 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         self._log_view(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._log_view(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def _log_view(self, request, object_id) -> None:
         complaint = Complaint.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
         if complaint is not None and self.has_view_or_change_permission(request, complaint):

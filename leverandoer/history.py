@@ -87,3 +87,23 @@ def offer_history(*, offer) -> list[dict]:
     from .models import Offer
 
     return history_entries([(gettext_lazy("Offer"), Offer.history.filter(id=offer.pk))])
+
+
+def record_existing_rows(apps, app_label: str, model_names: list[str]) -> None:
+    """For a data migration: a "created" history row, stamped now and by nobody, for each existing
+    row of models whose history has just begun — so that the first real change shows what it
+    changed from, as `manage.py populate_history` would."""
+    now = timezone.now()
+    for name in model_names:
+        model = apps.get_model(app_label, name)
+        historical = apps.get_model(app_label, f"Historical{name}")
+        started = historical.objects.values_list("id", flat=True)
+        historical.objects.bulk_create(
+            historical(
+                **{field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields},
+                history_date=now,
+                history_type="+",
+                history_change_reason="History began",
+            )
+            for row in model.objects.exclude(pk__in=started)
+        )

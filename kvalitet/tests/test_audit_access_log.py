@@ -112,8 +112,12 @@ def test_reads_in_the_admin_are_logged_too(client, personas):
     assert client.get(reverse("admin:kvalitet_complaint_changelist")).status_code == 200
     assert client.get(reverse("admin:kvalitet_complaint_change", args=[case.pk])).status_code == 200
     assert client.get(reverse("admin:kvalitet_complaint_history", args=[case.pk])).status_code == 200
+    version = case.history.get().history_id
+    version_url = reverse("admin:kvalitet_complaint_simple_history", args=[case.pk, version])
+    assert client.get(version_url).status_code == 200
     assert list(ComplaintAccess.objects.order_by("pk").values_list("action", "citizen_ref")) == [
         ("list", "B-1001"),
+        ("view", "B-1001"),
         ("view", "B-1001"),
         ("view", "B-1001"),
     ]

@@ -145,3 +145,14 @@ def test_provider_and_offer_pages_show_their_history(client, personas):
     offer_history = offer_page.context["history"]
     assert len(offer_history) == 1
     assert str(offer) in offer_history[0]["what"]
+
+
+@pytest.mark.django_db
+def test_rows_from_before_history_began_have_a_starting_point():
+    from kvalitet.models import ChecklistItem
+    from tilsyn.models import ControlArea, ScenarioPolicy
+
+    for model in (ControlArea, ScenarioPolicy, ChecklistItem, OfferType):
+        assert model.objects.exists()
+        started = model.history.filter(history_type="+", history_change_reason="History began")
+        assert set(started.values_list("id", flat=True)) == set(model.objects.values_list("pk", flat=True))
