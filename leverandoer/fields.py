@@ -8,6 +8,7 @@ each form or service, so it holds for every way a row is written: forms, service
 
 from __future__ import annotations
 
+from django import forms
 from django.db import models
 
 from .validators import cpr_numbers_in
@@ -21,7 +22,23 @@ def mask_cpr_keeping_length(text: str) -> str:
     return text
 
 
+class CprMaskedFormField(forms.CharField):
+    """The form field of a free-text model field: the number is masked in the cleaned value, and
+    in the value a form shown again (with an error elsewhere) puts back on the page."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return mask_cpr_keeping_length(value) if isinstance(value, str) else value
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        return mask_cpr_keeping_length(data) if isinstance(data, str) else data
+
+
 class CprMaskedMixin:
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CprMaskedFormField, **kwargs})
+
     def pre_save(self, model_instance, add):
         """Mask the value on the instance too, so the saved object shows what was stored."""
         value = super().pre_save(model_instance, add)

@@ -93,3 +93,27 @@ def test_every_way_of_writing_masks_and_the_history_keeps_only_the_masked_text(p
     assert Provider.objects.get(pk=inspection.provider_id).notes == "Ring om XXXXXX-XXXX"
     assert Inspection._meta.get_field("report_filename").max_length == 255
     assert ScenarioOverride._meta.get_field("justification").__class__.__name__ == "FreeTextField"
+
+
+@pytest.mark.django_db
+def test_a_form_shown_again_with_an_error_shows_the_number_masked(client, personas):
+    from django.urls import reverse
+
+    from conftest import client_for
+    from kvalitet.models import Complaint
+
+    client_for(client, personas["caseworker"])
+    data = {
+        "received_on": "2999-01-01",  # in the future: refused, the form is shown again
+        "kind": "formality",
+        "provider": factories.provider().pk,
+        "subject": f"Borgeren {CPR} klager",
+        "citizen_ref": "B-1",
+    }
+    response = client.post(reverse("kvalitet:complaint_create"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["received_on"]
+    page = response.content.decode()
+    assert "Borgeren XXXXXX-XXXX klager" in page
+    assert "010190" not in page
+    assert not Complaint.objects.exists()
