@@ -4,6 +4,7 @@ claims a run with a conditional update, so a duplicate delivery does no work twi
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from kvalitet.periods import HalfYear
 
 from . import compile as compiler
 from .models import Publication, QualityReport, ReportRun, ScenarioOverride
+
+logger = logging.getLogger(__name__)
 
 
 def report_run_start(*, period: HalfYear, by=None) -> ReportRun:
@@ -182,7 +185,18 @@ def report_publish(*, report: QualityReport, by) -> Publication:
         raise ValidationError(_("The version is already published."))
     publication.published_by, publication.published_at = by, timezone.now()
     publication.save()
+    transaction.on_commit(lambda: _store_pdf_later(publication.pk))
     return publication
+
+
+def _store_pdf_later(publication_id: int) -> None:
+    """The worker renders the published PDF; if the broker is away, the first download does."""
+    from .tasks import store_published_pdf
+
+    try:
+        store_published_pdf.delay(publication_id)
+    except Exception:
+        logger.warning("Could not queue the PDF of publication %s; the first download renders it.", publication_id)
 
 
 def effective_rows(report: QualityReport) -> list[dict]:

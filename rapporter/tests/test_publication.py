@@ -214,3 +214,12 @@ def test_without_a_worker_the_first_download_stores_the_published_pdf(client, pe
     report.publication.refresh_from_db()
     assert report.publication.pdf.read() == first
     assert b"".join(secretariat.get(url).streaming_content) == first
+
+
+def test_publishing_queues_the_pdf_for_the_worker(personas, report, second_manager, django_capture_on_commit_callbacks):
+    services.report_approve(report=report, by=second_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = services.report_publish(report=report, by=second_manager)
+    publication.refresh_from_db()
+    assert publication.pdf_sha256
+    assert publication.pdf.name.startswith("rapporter/kvalitetsrapport-2025-H1-v1")
