@@ -135,6 +135,22 @@ class Keys:
         self.page.keyboard.type(day.strftime("%m%d%Y"))
         assert self.page.input_value(selector) == day.isoformat(), "the date input orders its fields otherwise"
 
+    def choose_file(self, selector: str, path) -> None:
+        """A file input: Space opens the system's file chooser, which the test answers. Chromium
+        now and then lets a key press go by without opening it; press again then."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        self.tab_to(selector)
+        for _attempt in range(3):
+            try:
+                with self.page.expect_file_chooser(timeout=5_000) as chooser:
+                    self.page.keyboard.press("Space")
+            except PlaywrightTimeout:
+                continue
+            chooser.value.set_files(str(path))
+            return
+        raise AssertionError(f"Space on {selector} never opened the file chooser")
+
     def radio(self, name: str, value: str) -> None:
         """A radio group: Tab into it (focus lands on the checked or first radio), then arrows."""
         self.tab_to(f'input[type=radio][name="{name}"]')

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -52,6 +53,9 @@ def chromium():
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            # The test's ORM calls ran in Playwright's context, with a database connection of
+            # their own: close it, or PostgreSQL cannot drop the test database at the end.
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -244,11 +248,7 @@ def _inspector_journey(page, axe: Axe, personas, inspection: Inspection, keys: K
     follow(page, axe, f'main a[href="/tilsyn/{inspection.ref}/fund/"]', keys)
     if keys:
         keys.date("#id_performed_on", today)
-        # A file input opens the system's file chooser on Space; the test answers it.
-        keys.tab_to("#id_report")
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Space")
-        chooser.value.set_files(str(report))
+        keys.choose_file("#id_report", report)
         keys.radio("area-premises-rating", "red")
         keys.type_into("#id_area-premises-remark", "Lokalerne er for små til holdet.")
         keys.tab_to("#id_area-premises-gross_violation")
@@ -401,10 +401,39 @@ def test_the_survey_on_a_phone_with_the_keyboard_alone(phone, axe, survey):
     _survey_journey(phone, axe, survey, Keys(phone))
 
 
-def test_the_accessibility_statement_is_open_to_all_and_linked_from_every_page(page, axe, personas):
+def test_the_accessibility_statement_is_open_to_all_and_linked_from_every_page(page, axe, personas, settings):
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "tilgaengelighed@kommune.example.dk"
     visit(page, "/tilgaengelighed/", axe, "accessibility")
     text = page.locator("main").inner_text()
     assert "Digitaliseringsstyrelsen" in text
     assert page.locator('main a[href="https://www.was.digst.dk/"]').count() == 1
+    assert page.locator('main a[href="mailto:tilgaengelighed@kommune.example.dk"]').count() == 1
     log_in_with_mouse(page, axe, personas["caseworker"].username)
     assert page.locator('footer a[href="/tilgaengelighed/"]').count() == 1
+
+
+# --- Every page in the menu, for the roles that see the most ---------------------------------------
+
+
+@pytest.fixture
+def some_of_everything(personas, managed_provider):
+    offer = provider_factories.offer(provider=managed_provider, name="Job i sigte")
+    SurveyLink.objects.create(offer=offer)
+    provider_factories.agreement(provider=managed_provider)
+    inspection = supervision.submitted(performer=personas["inspector_a"], provider=managed_provider)
+    Complaint.objects.create(
+        ref="K-1", provider=managed_provider, kind="formality", received_on=date(2025, 1, 5), decision="upheld"
+    )
+    report_services.compile_now(period=HalfYear(2025, 1), by=personas["contract_manager"])
+    return inspection
+
+
+@pytest.mark.parametrize("persona", ["contract_manager", "administrator", "inspector_a", "secretariat", "caseworker"])
+def test_every_page_in_the_menu_passes_axe(page, axe, personas, some_of_everything, persona):
+    log_in_with_mouse(page, axe, personas[persona].username)
+    links = page.eval_on_selector_all(
+        "#main-nav a.nav-link, #main-nav a.dropdown-item", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert links, "no menu"
+    for href in dict.fromkeys(links):
+        visit(page, href, axe, f"menu-{persona}-{href.strip('/').replace('/', '-') or 'home'}")
