@@ -14,7 +14,8 @@ from leverandoer.fields import FreeTextField
 class ReportRun(models.Model):
     """One request to compile a half-year's report. The row, not the broker, is the durable record:
     a worker claims it (pending → running), beats while it works, and ends it done or failed; a
-    sweeper re-sends runs left pending and fails runs whose heartbeat stopped. No history: the row
+    sweeper re-sends runs left pending and tries runs whose heartbeat stopped again, failing them
+    after the third try. The claim is the attempt number. No history: the row
     records who started it and when, and its heartbeat would fill a history table with noise."""
 
     class Status(models.TextChoices):

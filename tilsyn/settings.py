@@ -303,8 +303,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# A report run whose heartbeat is older than this is failed by the sweeper; a run still pending
-# after REPORT_PENDING_RESEND seconds is sent again (the broker keeps nothing on disk).
+# A report run whose heartbeat is older than this is taken back by the sweeper and tried again
+# (failed after its third try); a run still pending after REPORT_PENDING_RESEND seconds is sent
+# again (the broker keeps nothing on disk).
 REPORT_HEARTBEAT_TIMEOUT = envint("REPORT_HEARTBEAT_TIMEOUT", 300)
 REPORT_PENDING_RESEND = envint("REPORT_PENDING_RESEND", 120)
 
