@@ -153,7 +153,7 @@ def _manager_journey(page, axe: Axe, personas, provider, keys: Keys | None) -> I
         log_in_with_mouse(page, axe, manager.username)
     screenshot(page, "start-contract-manager")
 
-    visit(page, "/tilsyn/", axe, "inspection-list")
+    follow(page, axe, '#main-nav a[href="/tilsyn/"]', keys, shot="inspection-list")
     follow(page, axe, 'main a[href="/tilsyn/nyt/"]', keys, shot="inspection-plan")
     if keys:
         keys.choose("#id_provider", str(provider.pk))
