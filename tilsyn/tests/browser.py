@@ -99,10 +99,23 @@ class Keys:
         assert self.page.locator(selector).count() >= 1, f"No element {selector} on {self.page.url}"
         for _ in range(limit):
             if self.focused(selector):
+                self.assert_focus_visible()
                 return
             self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
         active = self.page.evaluate("() => document.activeElement && document.activeElement.outerHTML.slice(0, 200)")
         raise AssertionError(f"Tab never reached {selector} on {self.page.url}; focus is on {active}")
+
+    def assert_focus_visible(self) -> None:
+        """WCAG 2.4.7: the element reached with Tab shows that it has the focus (an outline or a
+        focus ring drawn as a shadow), which axe-core does not check."""
+        style = self.page.evaluate(
+            """() => {
+                const s = getComputedStyle(document.activeElement);
+                return {outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+                        shadow: s.boxShadow !== 'none', html: document.activeElement.outerHTML.slice(0, 120)};
+            }"""
+        )
+        assert style["outline"] or style["shadow"], f"No visible focus on {style['html']} ({self.page.url})"
 
     def press(self, selector: str, key: str = "Enter") -> None:
         self.tab_to(selector)
