@@ -151,16 +151,30 @@ def scenario_decide(*, report: QualityReport, provider_ref: str, scenario: int, 
     existing = ScenarioOverride.objects.filter(report=report, provider_ref=provider_ref).first()
     if scenario == proposed:
         if existing:
+            existing._history_user = by  # the history says who took the override back
             existing.delete()
+            _withdraw_approval(report)
         return None
     if not justification:
         raise ValidationError({"justification": _("Explain why you choose another scenario than the proposed one.")})
     override = existing or ScenarioOverride(report=report, provider_ref=provider_ref)
     override.scenario, override.justification, override.changed_by = scenario, justification, by
+    override._history_user = by
     override.save()
-    # A changed decision needs a fresh approval by someone else.
-    Publication.objects.filter(report=report, published_at__isnull=True).delete()
+    _withdraw_approval(report)
     return override
+
+
+def _withdraw_approval(report: QualityReport) -> None:
+    """A changed decision needs a fresh approval by someone else."""
+    Publication.objects.filter(report=report, published_at__isnull=True).delete()
+
+
+def _last_override_author_id(report: QualityReport) -> int | None:
+    """Who last set, changed or took back an override in the version (from the override history,
+    which keeps deletions too)."""
+    last = ScenarioOverride.history.filter(report_id=report.pk).order_by("-history_date", "-history_id").first()
+    return last.history_user_id if last else None
 
 
 @transaction.atomic
@@ -168,8 +182,7 @@ def report_approve(*, report: QualityReport, by) -> Publication:
     report = QualityReport.objects.select_for_update().get(pk=report.pk)
     if Publication.objects.filter(report=report).exists():
         raise ValidationError(_("The version is already approved."))
-    last_override = ScenarioOverride.objects.filter(report=report).order_by("-changed_at").first()
-    if report.compiled_by_id == by.pk or (last_override and last_override.changed_by_id == by.pk):
+    if by.pk in (report.compiled_by_id, _last_override_author_id(report)):
         raise ValidationError(
             _("Another contract manager must approve: you compiled this version or last changed a scenario in it.")
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from conftest import client_for, make_user
@@ -223,3 +224,19 @@ def test_publishing_queues_the_pdf_for_the_worker(personas, report, second_manag
     publication.refresh_from_db()
     assert publication.pdf_sha256
     assert publication.pdf.name.startswith("rapporter/kvalitetsrapport-2025-H1-v1")
+
+
+def test_taking_an_override_back_withdraws_the_approval_and_bars_its_author(personas, report, second_manager):
+    """Review finding: reverting to the proposal deleted the override but kept the approval."""
+    manager = personas["contract_manager"]
+    third = make_user("tredje", Role.CONTRACT_MANAGER)
+    services.scenario_decide(report=report, provider_ref="LEV-0100", scenario=2, justification="Dialog", by=third)
+    services.report_approve(report=report, by=second_manager)
+    # The second manager takes the override back: the approval goes, and they may not approve now.
+    services.scenario_decide(report=report, provider_ref="LEV-0100", scenario=3, justification="", by=second_manager)
+    assert not Publication.objects.filter(report=report).exists()
+    with pytest.raises(ValidationError):
+        services.report_publish(report=report, by=manager)
+    with pytest.raises(ValidationError):
+        services.report_approve(report=report, by=second_manager)
+    assert services.report_approve(report=report, by=third).approved_by == third
