@@ -135,21 +135,11 @@ def _changes(period: HalfYear, rows: list[dict]) -> dict:
         return {"previous": None}
     before = {row["provider_ref"]: row for row in previous.data["providers"]}
     decided = dict(ScenarioOverride.objects.filter(report=previous).values_list("provider_ref", "scenario"))
-    scenarios, colours = [], {track: {"better": 0, "worse": 0} for track in TRACKS}
+    colours = {track: {"better": 0, "worse": 0} for track in TRACKS}
     for row in rows:
         old = before.get(row["provider_ref"])
         if old is None:
             continue
-        old_scenario = decided.get(row["provider_ref"], old["proposed_scenario"])
-        if old_scenario != row["scenario"]:
-            scenarios.append(
-                {
-                    "provider_ref": row["provider_ref"],
-                    "name": row["name"],
-                    "before": old_scenario,
-                    "after": row["scenario"],
-                }
-            )
         for track in TRACKS:
             was, now = (
                 annual.RATING_RANK.get(old["tracks"][track]["colour"]),
@@ -158,14 +148,11 @@ def _changes(period: HalfYear, rows: list[dict]) -> dict:
             if was and now and was != now:
                 colours[track]["worse" if now > was else "better"] += 1
     refs = {row["provider_ref"] for row in rows}
-    scenarios.sort(key=lambda change: (-((change["after"] or 0) - (change["before"] or 0)), change["name"]))
     return {
-        "previous": {
-            "period": previous.period,
-            "version": previous.version,
-            "published": published,
-        },
-        "scenarios": scenarios,
+        "previous": {"period": previous.period, "version": previous.version, "published": published},
+        # The scenario each provider ended with there; set against this version's decided scenario
+        # when shown, so that an override made here counts too (rapporter.summary).
+        "before": {ref: decided.get(ref, old["proposed_scenario"]) for ref, old in before.items()},
         "colours": colours,
         "new": sorted(row["name"] for row in rows if row["provider_ref"] not in before),
         "gone": sorted(old["name"] for ref, old in before.items() if ref not in refs),

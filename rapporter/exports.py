@@ -14,11 +14,16 @@ from openpyxl import Workbook
 from kvalitet.scoring import TRACKS
 from tilsyn.models import Inspection
 
-from . import reasons, services
+from . import charts, reasons, services, summary
 from .models import QualityReport
 
-TABLES = ["scenarios", "colours", "matrix", "standing_out", "benchmarks", "trend", "changes"]
+TABLES = ["scenarios", "colours", "matrix", "standing_out", "benchmarks", "trend", "changes", "colour_changes"]
 ANNUAL_TABLES = ["annual_a", "annual_b", "annual_c", "annual_d", "annual_e", "annual_f"]
+
+
+def _word(colour: str | None) -> str:
+    """A colour or rating as the word the PDF uses (Grøn, Gul, Rød, Ingen farve)."""
+    return charts.colour_words().get(colour or "none", colour)
 
 
 def table_label(name: str) -> str:
@@ -30,6 +35,7 @@ def table_label(name: str) -> str:
         "benchmarks": _("Benchmarks per comparable group"),
         "trend": _("Key figures per year, all providers"),
         "changes": _("Changed scenarios"),
+        "colour_changes": _("Colour changes per track"),
         "annual_a": _("Table A. External providers"),
         "annual_b": _("Table B. Internal providers"),
         "annual_c": _("Table C. Visits performed"),
@@ -55,11 +61,24 @@ def _trend(rows: list[dict]) -> list[list]:
     ]
 
 
-def _changes(changes: dict) -> list[list]:
-    header = [[_("Reference"), _("Provider"), _("Before"), _("Now")]]
+def _changes(data: dict, rows: list[dict]) -> list[list]:
+    header = [[_("Reference"), _("Provider"), _("Before"), _("Now"), _("Direction")]]
     return header + [
-        [change["provider_ref"], change["name"], change["before"], change["after"]]
-        for change in changes.get("scenarios", [])
+        [
+            change["provider_ref"],
+            change["name"],
+            change["before"],
+            change["after"],
+            _("worse") if change["direction"] == "worse" else _("better"),
+        ]
+        for change in summary.scenario_changes(data, rows)
+    ]
+
+
+def _colour_changes(changes: dict) -> list[list]:
+    labels = reasons.track_labels()
+    return [[_("Track"), _("Better"), _("Worse")]] + [
+        [labels[track], moved["better"], moved["worse"]] for track, moved in (changes.get("colours") or {}).items()
     ]
 
 
@@ -92,7 +111,7 @@ def _annual(annual: dict) -> dict[str, list[list]]:
                 row["supervisions"]["visit"],
                 row["supervisions"]["data"],
                 row["supervisions"]["case_review"],
-                row["worst_rating"],
+                _word(row["worst_rating"]),
                 row["scenario"],
             ]
             for row in annual["external"]
@@ -107,7 +126,7 @@ def _annual(annual: dict) -> dict[str, list[list]]:
                 row["name"],
                 row["offers"],
                 row["supervisions"],
-                row["worst_rating"],
+                _word(row["worst_rating"]),
             ]
             for row in annual["internal"]
         ],
@@ -119,7 +138,7 @@ def _annual(annual: dict) -> dict[str, list[list]]:
                 row["date"],
                 str(kinds.get(row["kind"], row["kind"])),
                 _("Announced") if row["announced"] else _("Unannounced"),
-                row["worst_rating"],
+                _word(row["worst_rating"]),
             ]
             for row in annual["visits"]
         ],
@@ -178,8 +197,11 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
         data = report.data
         result = {
             "scenarios": [[_("Scenario"), _("Providers")]]
-            + [[key, count] for key, count in data["key_figures"]["providers_by_scenario"].items()],
-            "colours": [[_("Track"), "green", "yellow", "red", "none"]]
+            + [
+                [_("No scenario (too few data)") if key == "none" else key, count]
+                for key, count in summary.scenario_counts(rows).items()
+            ],
+            "colours": [[_("Track"), *[_word(c) for c in ("green", "yellow", "red", "none")]]]
             + [
                 [
                     labels[track],
@@ -204,7 +226,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                 [
                     row["provider_ref"],
                     row["name"],
-                    *[row["tracks"][t]["colour"] for t in TRACKS],
+                    *[_word(row["tracks"][t]["colour"]) for t in TRACKS],
                     row["proposed_scenario"],
                     row["scenario"],
                     row["override"].justification if row["override"] else "",
@@ -218,7 +240,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                     row["name"],
                     row["scenario"],
                     labels[t],
-                    row["tracks"][t]["colour"],
+                    _word(row["tracks"][t]["colour"]),
                     reasons.track_reason(row["tracks"][t]),
                 ]
                 for row in rows
@@ -249,23 +271,49 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                 for b in data["benchmarks"]
             ],
             "trend": _trend(data.get("trend", [])),
-            "changes": _changes(data.get("changes", {})),
+            "changes": _changes(data, rows),
+            "colour_changes": _colour_changes(data.get("changes") or {}),
         }
         if "annual" in data:
             result.update(_annual(data["annual"]))
     return result
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def as_xlsx(report: QualityReport) -> bytes:
+    """One sheet per table, named in Danish. Text is always stored as text: a justification that
+    starts with "=" stays words, never a formula Excel would run."""
     workbook = Workbook()
     workbook.remove(workbook.active)
+    with translation.override(settings.LANGUAGE_CODE):
+        titles = {name: _sheet_title(table_label(name)) for name in TABLES + ANNUAL_TABLES}
     for name, rows in tables(report).items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
+        sheet = workbook.create_sheet(titles[name])
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_title(label: str) -> str:
+    """Excel's rules for a sheet name: at most 31 characters, none of []:*?/\\."""
+    return "".join(ch for ch in label if ch not in "[]:*?/\\")[:31].strip()
+
+
+def _csv_cell(cell):
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        return str(cell).replace(".", ",")
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell  # Excel would otherwise run it as a formula (CSV injection)
+    return cell
 
 
 def as_csv(report: QualityReport, table: str) -> bytes:
@@ -273,7 +321,5 @@ def as_csv(report: QualityReport, table: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for row in tables(report)[table]:
-        writer.writerow(
-            ["" if cell is None else str(cell).replace(".", ",") if isinstance(cell, float) else cell for cell in row]
-        )
+        writer.writerow([_csv_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -19,7 +19,7 @@ from weasyprint.urls import URLFetchingError
 from kvalitet.scoring import TRACKS
 from tilsyn.models import Measure, ScenarioPolicy
 
-from . import charts, services
+from . import charts, services, summary
 from .models import Publication, QualityReport
 
 CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
@@ -62,6 +62,7 @@ def render_html(report: QualityReport) -> str:
             "colours": colours,
             "publication": getattr(report, "publication", None),
             "printed": timezone.localtime(),
+            **summary.for_display(report.data, rows),
         }
         return render_to_string("rapporter/pdf/report.html", context)
 

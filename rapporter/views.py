@@ -14,7 +14,7 @@ from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
 from tilsyn.uploads import attachment
 
-from . import exports, selectors, services
+from . import exports, selectors, services, summary
 from .forms import CompileForm, ScenarioForm
 from .models import QualityReport, ReportRun
 from .pdf import publication_pdf, render_pdf
@@ -58,10 +58,12 @@ def report_detail(request, period: str, version: int):
     report = selectors.report_get(user=request.user, period=period, version=version)
     versions = selectors.reports_visible_to(request.user).filter(period=period).order_by("-version")
     publication = getattr(report, "publication", None)
+    rows = services.effective_rows(report)
     context = {
         "report": report,
         "data": report.data,
-        "rows": services.effective_rows(report),
+        "rows": rows,
+        **summary.for_display(report.data, rows),
         "tracks": TRACKS,
         "versions": versions,
         "publication": publication,

@@ -19,7 +19,7 @@ from leverandoer.access import Role
 from leverandoer.models import Provider
 from leverandoer.tests import factories as provider_factories
 from rapporter import compile as compiler
-from rapporter import services
+from rapporter import services, summary
 from rapporter.models import ScenarioOverride
 from tilsyn.models import Assessment, Inspection
 from tilsyn.tests import factories as supervision_factories
@@ -255,7 +255,16 @@ def test_changes_compare_with_what_was_decided_in_the_previous_half_year(persona
     second = services.compile_now(period=H2, by=manager)
     changes = second.data["changes"]
     assert changes["previous"] == {"period": "2024-H1", "version": 1, "published": False}
-    assert changes["scenarios"] == [{"provider_ref": "LEV-0500", "name": "Bliver ApS", "before": 2, "after": 3}]
+    assert changes["before"] == {"LEV-0500": 2, "LEV-0501": None}  # LEV-0500 as decided there: the override
+    rows = services.effective_rows(second)
+    assert summary.scenario_changes(second.data, rows) == [
+        {"provider_ref": "LEV-0500", "name": "Bliver ApS", "before": 2, "after": 3, "direction": "worse"}
+    ]
+    # An override in this version counts: the change follows the decided scenario, and so do the counts.
+    services.scenario_decide(report=second, provider_ref="LEV-0500", scenario=2, justification="Samme", by=manager)
+    rows = services.effective_rows(second)
+    assert summary.scenario_changes(second.data, rows) == []
+    assert summary.scenario_counts(rows) == {"1": 0, "2": 1, "3": 0, "4": 0, "none": 1}
     assert changes["new"] == ["Ny ApS"]
     assert changes["gone"] == ["Forsvinder ApS"]
 

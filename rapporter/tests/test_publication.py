@@ -160,16 +160,38 @@ def test_the_tables_export_as_xlsx_and_csv(cm_client, report):
 
     response = cm_client.get(reverse("rapporter:report_export_xlsx", args=[report.period, report.version]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook.sheetnames == ["scenarios", "colours", "matrix", "standing_out", "benchmarks", "trend", "changes"]
-    matrix = list(workbook["matrix"].values)
-    assert matrix[1][:3] == ("LEV-0100", "Rød ApS", "red")
+    assert workbook.sheetnames[:3] == ["Leverandører efter scenarie", "Farvefordeling pr. spor", "Leverandører × spor"]
+    assert len(workbook.sheetnames) == 8  # no annual tables in an H1 version
+    matrix = list(workbook.worksheets[2].values)
+    assert matrix[1][:3] == ("LEV-0100", "Rød ApS", "Rød")
     csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
     text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
-    assert text.splitlines()[1].startswith("LEV-0100;Rød ApS;red;")
+    assert text.splitlines()[1].startswith("LEV-0100;Rød ApS;Rød;")
     assert (
         cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "nope"])).status_code
         == 404
     )
+
+
+def test_a_justification_that_looks_like_a_formula_stays_text_in_the_exports(cm_client, report, second_manager):
+    """Review finding: `=HYPERLINK(...)` was written to the XLSX as a live formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    formula = '=HYPERLINK("http://evil.example/","Klik")'
+    services.scenario_decide(
+        report=report, provider_ref="LEV-0100", scenario=4, justification=formula, by=second_manager
+    )
+    response = cm_client.get(reverse("rapporter:report_export_xlsx", args=[report.period, report.version]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[2]
+    cell = sheet.cell(row=2, column=sheet.max_column)
+    assert (cell.value, cell.data_type) == (formula, "s")
+    csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
+    text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    import csv
+
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[1][-1] == "'" + formula
 
 
 def test_the_secretariats_start_page_lists_the_published_reports_newest_first(client, personas, report, second_manager):
