@@ -111,11 +111,15 @@ def build(year: int) -> dict:
         .order_by()
         .values_list("provider_id", "n")
     )
+    sums = offer_sums(period=span)
+    provider_of = dict(Offer.objects.values_list("pk", "provider_id"))
+    with_data = {provider_of[offer_id] for offer_id in sums}
+    # In the year: an agreement in force, a supervision, or (own centres) delivery data.
     providers = list(
         Provider.objects.filter(
             Q(pk__in=list(agreements))
             | Q(pk__in=list(methods))
-            | Q(kind=Provider.Kind.INTERNAL, pk__in=list(offer_counts))
+            | Q(kind=Provider.Kind.INTERNAL, pk__in=list(with_data))
         )
         .order_by("name", "ref")
         .values("pk", "ref", "name", "kind", "administration", "cvr")
@@ -168,8 +172,6 @@ def build(year: int) -> dict:
         .values("pk", "provider__ref", "provider__name", "performed_on", "kind", "announced")
     ]
 
-    sums = offer_sums(period=span)
-    provider_of = dict(Offer.objects.values_list("pk", "provider_id"))
     per_provider: dict[int, dict[str, Ratio]] = defaultdict(
         lambda: dict.fromkeys(("hours", "reports_submitted", "reports_on_time", "attendance"), ZERO)
     )
@@ -178,7 +180,7 @@ def build(year: int) -> dict:
         for metric in totals:
             totals[metric] = totals[metric] + own[metric]
     data_checked = sorted(
-        {pk for pk, counts in methods.items() if counts["data"]},
+        {pk for pk, counts in methods.items() if counts["data"] and by_pk[pk]["kind"] in EXTERNAL_KINDS},
         key=lambda pk: (by_pk[pk]["name"], by_pk[pk]["ref"]),
     )
     data_checks = [
@@ -200,12 +202,12 @@ def build(year: int) -> dict:
         "internal": internal,
         "visits": visits,
         "data_checks": data_checks,
-        "centres": _centres(span),
+        "centres": _centres(span, supervised=set(methods)),
         "key_figures": trend(until=span.end, external_only=True),
     }
 
 
-def _centres(span: Year) -> list[dict]:
+def _centres(span: Year, *, supervised: set[int]) -> list[dict]:
     """Table E: each BIF centre's offers with the most ordered hours in the year (up to ten, the
     review's sample), their ordered and delivered hours and the difference."""
     centres = list(
@@ -227,6 +229,8 @@ def _centres(span: Year) -> list[dict]:
         per_offer[row["provider_id"]].append((row["ordered"], row["delivered"]))
     result = []
     for centre in centres:
+        if centre["pk"] not in per_offer and centre["pk"] not in supervised:
+            continue  # nothing delivered or supervised in the year
         reviewed = per_offer.get(centre["pk"], [])[:CENTRE_OFFERS_REVIEWED]
         ordered = sum((hours[0] for hours in reviewed), Decimal(0))
         delivered = sum((hours[1] for hours in reviewed), Decimal(0))

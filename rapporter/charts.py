@@ -22,6 +22,7 @@ from . import reasons
 COLOURS = ["green", "yellow", "red", "none"]
 FILL = {"green": "#1b7a34", "yellow": "#f2c200", "red": "#b3261e", "none": "#8a8a8a"}
 TEXT_ON = {"green": "#ffffff", "yellow": "#1a1a1a", "red": "#ffffff", "none": "#1a1a1a"}
+MIN_SEGMENT = 26
 SERIES = [
     ("hours_delivered_pct", "#1f4e79", "", "circle"),
     ("progress_reports_submitted_pct", "#7a3e00", "6 4", "square"),
@@ -52,11 +53,12 @@ def colour_distribution(rows: list[dict]) -> dict:
     bars, described = [], []
     for index, track in enumerate(TRACKS):
         x, segments = left, []
-        for colour in COLOURS:
-            n = counts[track].get(colour, 0)
-            if not n:
-                continue
-            w = width * n / total
+        present = [colour for colour in COLOURS if counts[track].get(colour, 0)]
+        # Every colour present gets room for its count, so that none is told by colour alone.
+        spare = width - MIN_SEGMENT * len(present)
+        for colour in present:
+            n = counts[track][colour]
+            w = MIN_SEGMENT + spare * n / total
             segments.append(
                 {
                     "x": round(x, 1),
@@ -65,7 +67,6 @@ def colour_distribution(rows: list[dict]) -> dict:
                     "fill": FILL[colour],
                     "text": TEXT_ON[colour],
                     "count": n,
-                    "label": w >= 22,
                     "title": f"{labels[track]}: {n} {words[colour].lower()}",
                 }
             )
@@ -96,11 +97,7 @@ def colour_distribution(rows: list[dict]) -> dict:
     }
 
 
-def _pct(value) -> str:
-    return reasons.figure(value) + "\u00a0%"
-
-
-def key_figure_trend(trend: list[dict], *, chart_id: str = "chart-trend") -> dict:
+def key_figure_trend(trend: list[dict], *, chart_id: str = "chart-trend", title: str = "") -> dict:
     """Key figures per year as lines with different markers and dashes (not colour alone), each
     point labelled with its value."""
     labels = series_labels()
@@ -140,7 +137,7 @@ def key_figure_trend(trend: list[dict], *, chart_id: str = "chart-trend") -> dic
                         "y": y,
                         "sx": round(x - 4, 1),
                         "sy": round(y - 4, 1),
-                        "label": _pct(v),
+                        "label": reasons.percentage(v),
                         "label_y": round(y - 8 if n == 0 else y + 17, 1),
                     }
                     for x, y, v in points
@@ -151,12 +148,15 @@ def key_figure_trend(trend: list[dict], *, chart_id: str = "chart-trend") -> dic
     legend_y = axis_y + 40
     described = [
         f"{row['year']}{' *' if row['partial'] else ''}: "
-        + ", ".join(f"{labels[key].lower()} {_pct(row[key]) if row[key] is not None else '–'}" for key, *_r in SERIES)
+        + ", ".join(
+            f"{labels[key].lower()} {reasons.percentage(row[key]) if row[key] is not None else '–'}"
+            for key, *_r in SERIES
+        )
         for row in trend
     ]
     return {
         "id": chart_id,
-        "title": _("Key figures over the years"),
+        "title": title or _("Key figures over the years"),
         "desc": "; ".join(described) + "." if trend else _("No delivery data yet."),
         "empty": not trend,
         "width": left + plot_w + 40,

@@ -22,6 +22,8 @@ from tilsyn.models import Measure, ScenarioPolicy
 from . import charts, services, summary
 from .models import Publication, QualityReport
 
+# Measures that rest on a framework agreement; the municipality's own centres have none.
+CONTRACTUAL_MEASURES = {Measure.Kind.REFERRAL_STRATEGY, Measure.Kind.REFERRAL_STOP, Measure.Kind.BREACH_CASE}
 CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
 
 
@@ -47,7 +49,11 @@ def render_html(report: QualityReport) -> str:
         standing_out = [
             {
                 **row,
-                "measure_labels": [str(measure_labels.get(code, code)) for code in policies.get(row["scenario"], [])],
+                "measure_labels": [
+                    str(measure_labels.get(code, code))
+                    for code in policies.get(row["scenario"], [])
+                    if not (row.get("kind") == "internal" and code in CONTRACTUAL_MEASURES)
+                ],
             }
             for row in rows
             if row["scenario"] in (3, 4)
@@ -62,6 +68,7 @@ def render_html(report: QualityReport) -> str:
             "colours": colours,
             "publication": getattr(report, "publication", None),
             "printed": timezone.localtime(),
+            "overridden": [row for row in rows if row["override"]],
             **summary.for_display(report.data, rows),
         }
         return render_to_string("rapporter/pdf/report.html", context)

@@ -19,6 +19,13 @@ def figure(value) -> str:
     return str(value)
 
 
+def percentage(value) -> str:
+    """A percentage with one decimal always, so that 99,0 % stands beside 99,6 %; a dash for none."""
+    if value is None:
+        return "–"
+    return number_format(value, decimal_pos=1) + "\u00a0%"
+
+
 def track_labels() -> dict[str, str]:
     return {
         "complaints": _("complaints"),

@@ -44,8 +44,8 @@ def colour_chart(rows: list[dict]) -> dict:
 
 
 @register.inclusion_tag("rapporter/charts/trend.html")
-def trend_chart(trend: list[dict], chart_id: str = "chart-trend") -> dict:
-    return {"chart": charts.key_figure_trend(trend or [], chart_id=chart_id)}
+def trend_chart(trend: list[dict], chart_id: str = "chart-trend", title: str = "") -> dict:
+    return {"chart": charts.key_figure_trend(trend or [], chart_id=chart_id, title=title)}
 
 
 @register.filter
@@ -67,4 +67,4 @@ def provider_kind(value: str) -> str:
 @register.filter
 def pct(value) -> str:
     """A percentage in Danish form (99,6 %), or a dash."""
-    return "–" if value is None else f"{reasons.figure(value)}\u00a0%"
+    return reasons.percentage(value)

@@ -95,7 +95,9 @@ def year_2024(personas):
     suf = provider_factories.provider(
         ref="LEV-0300", name="Værkstedet Sjælør", kind=Provider.Kind.INTERNAL, administration="SUF"
     )
-    provider_factories.offer(provider=suf)
+    _hours(provider_factories.offer(provider=suf), "100", "100", on=date(2024, 3, 31), ref="S-1")
+    idle = provider_factories.provider(ref="LEV-0301", name="Ledigt Center", kind=Provider.Kind.INTERNAL)
+    provider_factories.offer(provider=idle)  # no data and no supervision in the year: not listed
     centre = provider_factories.provider(
         ref="LEV-0400", name="Jobcenter Nord", kind=Provider.Kind.INTERNAL, administration="BIF"
     )
@@ -198,7 +200,7 @@ def test_the_h2_report_holds_the_annual_tables_with_hand_computed_figures(year_2
         },
     ]
     # The summary's trend counts every provider, the centre's twelve offers too:
-    # (996 + 1260) / (1000 + 1266) = 99.56 %.
+    # (996 + 1260 + 100) / (1000 + 1266 + 100) = 99.58 %.
     assert [row["year"] for row in data["trend"]] == [2023, 2024]
     assert data["trend"][1]["hours_delivered_pct"] == 99.6
 
