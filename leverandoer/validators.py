@@ -13,7 +13,11 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
 
-CPR_PATTERN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-–— ]?(\d{4})(?!\d)")
+# DDMMYY-XXXX as people write it: the date's parts run together or split by dots or spaces
+# (01.01.90, 01 01 90), and any dash, hyphen (also the non-breaking one), dot or space before the four.
+CPR_PATTERN = re.compile(
+    r"(?<!\d)(\d{2})[. \u00a0]?(\d{2})[. \u00a0]?(\d{2})[-\u2010\u2011\u2012\u2013\u2014. \u00a0]?(\d{4})(?!\d)"
+)
 # A CPR number that passed through a spreadsheet's number cell lost its leading zero.
 CPR_WITHOUT_ZERO = re.compile(r"(?<!\d)\d{9}(?!\d)")
 

@@ -33,3 +33,24 @@ def test_validate_cvr_names_the_value_in_its_message():
         validate_cvr("12345678")
     assert raised.value.code == "invalid_cvr"
     assert "12345678" in raised.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["01.01.90-1234", "010190\u20111234", "01 01 90 1234", "010190 1234", "31.12.99.1234", "0101901234"],
+)
+def test_cpr_numbers_written_with_dots_spaces_or_other_hyphens_are_found_and_masked(text):
+    """QA finding: 01.01.90-1234, a non-breaking hyphen and 01 01 90 1234 were stored as typed."""
+    from leverandoer.fields import mask_cpr_keeping_length
+    from leverandoer.validators import cpr_numbers_in, mask_cpr
+
+    assert cpr_numbers_in(f"Borger {text} ringede") == [text]
+    assert not any(ch.isdigit() for ch in mask_cpr(text))
+    assert not any(ch.isdigit() for ch in mask_cpr_keeping_length(text))
+
+
+@pytest.mark.parametrize("text", ["tlf 12 34 56 78", "mødet 01.01.2025 kl 10", "beløb 1.234.567", "sag 2025-1234"])
+def test_phone_numbers_dates_amounts_and_case_numbers_are_not_cpr(text):
+    from leverandoer.validators import cpr_numbers_in
+
+    assert cpr_numbers_in(text) == []
