@@ -170,6 +170,11 @@ def _withdraw_approval(report: QualityReport) -> None:
     Publication.objects.filter(report=report, published_at__isnull=True).delete()
 
 
+def approval_barred(report: QualityReport) -> set[int]:
+    """The users who may not approve the version: who compiled it and who last changed a scenario."""
+    return {pk for pk in (report.compiled_by_id, _last_override_author_id(report)) if pk is not None}
+
+
 def _last_override_author_id(report: QualityReport) -> int | None:
     """Who last set, changed or took back an override in the version (from the override history,
     which keeps deletions too)."""
@@ -182,7 +187,7 @@ def report_approve(*, report: QualityReport, by) -> Publication:
     report = QualityReport.objects.select_for_update().get(pk=report.pk)
     if Publication.objects.filter(report=report).exists():
         raise ValidationError(_("The version is already approved."))
-    if by.pk in (report.compiled_by_id, _last_override_author_id(report)):
+    if by.pk in approval_barred(report):
         raise ValidationError(
             _("Another contract manager must approve: you compiled this version or last changed a scenario in it.")
         )

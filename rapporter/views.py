@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
+from leverandoer.templatetags.people import person
 from tilsyn.uploads import attachment
 
 from . import exports, selectors, services, summary
@@ -68,6 +70,10 @@ def report_detail(request, period: str, version: int):
         "versions": versions,
         "publication": publication,
         "csv_tables": [(name, exports.table_label(name)) for name in exports.table_names(report)],
+        "approval_barred": ", ".join(
+            person(user) for user in get_user_model().objects.filter(pk__in=services.approval_barred(report))
+        ),
+        "may_approve": request.user.pk not in services.approval_barred(report),
     }
     return render(request, "rapporter/report_detail.html", context)
 
@@ -107,6 +113,9 @@ def report_approve(request, period: str, version: int):
 @allow(Role.CONTRACT_MANAGER)
 @require_POST
 def report_publish(request, period: str, version: int):
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that this version goes to the committee, then publish."))
+        return redirect(selectors.report_get(user=request.user, period=period, version=version))
     return _step(request, services.report_publish, period, version, _("Version %(version)s is published."))
 
 

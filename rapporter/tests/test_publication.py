@@ -62,8 +62,14 @@ def test_the_whole_review_and_publication(client, personas, report, second_manag
     )
     assert not Publication.objects.exists()
     client_for(client, second_manager)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Four eyes" in page or "Fire øjne" in page
     client.post(reverse("rapporter:report_approve", args=[report.period, report.version]))
-    client.post(reverse("rapporter:report_publish", args=[report.period, report.version]))
+    # Publishing needs the confirmation ticked: the committee gets what is published.
+    unconfirmed = client.post(reverse("rapporter:report_publish", args=[report.period, report.version]), follow=True)
+    assert "Sæt kryds for at bekræfte" in unconfirmed.content.decode()
+    assert Publication.objects.get().published_at is None
+    client.post(reverse("rapporter:report_publish", args=[report.period, report.version]), {"confirm": "1"})
     publication = Publication.objects.get()
     assert (publication.approved_by, publication.published_by) == (second_manager, second_manager)
 
@@ -84,7 +90,9 @@ def test_the_whole_review_and_publication(client, personas, report, second_manag
 
 def test_publishing_an_unapproved_version_is_refused(client, personas, report, second_manager):
     client_for(client, second_manager)
-    response = client.post(reverse("rapporter:report_publish", args=[report.period, report.version]), follow=True)
+    response = client.post(
+        reverse("rapporter:report_publish", args=[report.period, report.version]), {"confirm": "1"}, follow=True
+    )
     assert not Publication.objects.exists()
     assert response.status_code == 200
 
