@@ -45,6 +45,26 @@ def table_label(name: str) -> str:
     }.get(name, name)
 
 
+def sheet_label(name: str) -> str:
+    """A sheet name within Excel's 31 characters."""
+    return {
+        "scenarios": _("Scenarios"),
+        "colours": _("Colours per track"),
+        "matrix": _("Traffic lights"),
+        "standing_out": _("Standing out"),
+        "benchmarks": _("Benchmarks"),
+        "trend": _("Key figures per year"),
+        "changes": _("Changed scenarios"),
+        "colour_changes": _("Colour changes"),
+        "annual_a": _("Table A"),
+        "annual_b": _("Table B"),
+        "annual_c": _("Table C"),
+        "annual_d": _("Table D"),
+        "annual_e": _("Table E"),
+        "annual_f": _("Table F"),
+    }.get(name, name)
+
+
 def table_names(report: QualityReport) -> list[str]:
     return TABLES + (ANNUAL_TABLES if "annual" in report.data else [])
 
@@ -288,7 +308,7 @@ def as_xlsx(report: QualityReport) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     with translation.override(settings.LANGUAGE_CODE):
-        titles = {name: _sheet_title(table_label(name)) for name in TABLES + ANNUAL_TABLES}
+        titles = {name: _sheet_title(sheet_label(name)) for name in TABLES + ANNUAL_TABLES}
     for name, rows in tables(report).items():
         sheet = workbook.create_sheet(titles[name])
         for r, row in enumerate(rows, start=1):
