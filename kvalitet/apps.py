@@ -18,6 +18,8 @@ class KvalitetConfig(AppConfig):
         from leverandoer import panels
 
         from .figures import offer_panel, provider_panel
+        from .selectors import home_complaints
 
         panels.register(template="kvalitet/panels/provider_tracks.html", context=provider_panel, order=5)
         panels.register(template="kvalitet/panels/offer_tracks.html", context=offer_panel, order=5, target="offer")
+        panels.register(template="kvalitet/panels/home_complaints.html", context=home_complaints, target="home")

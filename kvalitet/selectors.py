@@ -48,3 +48,14 @@ def sampled_case_get(*, user, pk: int) -> SampledCase:
         return cases.get(pk=pk)
     except SampledCase.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def home_complaints(*, user) -> dict | None:
+    """The caseworker's start page: complaints waiting for a decision or for being forwarded."""
+    if not has_role(user, Role.CASEWORKER):
+        return None
+    complaints = complaints_visible_to(user)
+    return {
+        "undecided": complaints.filter(decision="").count(),
+        "not_forwarded": complaints.exclude(decision="").filter(forwarded_on__isnull=True).count(),
+    }

@@ -317,3 +317,28 @@ def test_the_seed_is_shown_so_that_it_can_be_typed_again(cm_client, contract_man
     assert "random.Random(226876867).sample" in page
     statuses = [sampled.case.status for sampled in spot_check.sampled.select_related("case")]
     assert statuses == sorted(statuses, key=lambda status: status != "ongoing")
+
+
+def test_the_caseworkers_start_page_counts_complaints_waiting_and_links_to_them(client, personas):
+    from datetime import date
+
+    from conftest import client_for
+    from kvalitet.models import Complaint
+    from leverandoer.tests import factories as provider_factories
+
+    provider = provider_factories.provider()
+    Complaint.objects.create(ref="K-1", provider=provider, kind="formality", received_on=date(2025, 1, 5))
+    Complaint.objects.create(
+        ref="K-2",
+        provider=provider,
+        kind="formality",
+        received_on=date(2025, 1, 5),
+        decision="upheld",
+        decided_on=date(2025, 2, 1),
+    )
+    page = client_for(client, personas["caseworker"]).get(reverse("home")).content.decode()
+    assert reverse("kvalitet:complaint_list") in page
+    assert "1 klage venter på en afgørelse." in page
+    assert "1 afgjort klage er endnu ikke sendt videre til leverandøren." in page
+    inspector_page = client_for(client, personas["inspector_a"]).get(reverse("home")).content.decode()
+    assert reverse("kvalitet:complaint_list") not in inspector_page
