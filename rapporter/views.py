@@ -84,21 +84,35 @@ def report_review(request, period: str, version: int):
     """Confirm or override each provider's scenario, with a justification for an override."""
     report = selectors.report_get(user=request.user, period=period, version=version)
     form = ScenarioForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.scenario_decide(report=report, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+    failed = None
+    if request.method == "POST":
+        error = None
+        if form.is_valid():
+            try:
+                services.scenario_decide(report=report, by=request.user, **form.cleaned_data)
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+            else:
+                messages.success(
+                    request, _("The scenario of %(ref)s was saved.") % {"ref": form.cleaned_data["provider_ref"]}
+                )
+                return redirect("rapporter:report_review", period=period, version=version)
         else:
-            messages.success(
-                request, _("The scenario of %(ref)s was saved.") % {"ref": form.cleaned_data["provider_ref"]}
-            )
-            return redirect("rapporter:report_review", period=period, version=version)
-    elif request.method == "POST":
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+            error = " ".join(e for errors in form.errors.values() for e in errors)
+        # Shown again on the row it came from, with what was chosen and typed.
+        failed = {
+            "ref": request.POST.get("provider_ref", ""),
+            "scenario": request.POST.get("scenario", ""),
+            "justification": request.POST.get("justification", ""),
+            "message": error,
+        }
+        messages.error(request, error)
     context = {
         "report": report,
-        "rows": services.effective_rows(report),
+        "rows": [
+            {**row, "failed": failed if failed and failed["ref"] == row["provider_ref"] else None}
+            for row in services.effective_rows(report)
+        ],
         "publication": getattr(report, "publication", None),
     }
     return render(request, "rapporter/report_review.html", context)

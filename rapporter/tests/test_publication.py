@@ -270,3 +270,19 @@ def test_taking_an_override_back_withdraws_the_approval_and_bars_its_author(pers
     with pytest.raises(ValidationError):
         services.report_approve(report=report, by=second_manager)
     assert services.report_approve(report=report, by=third).approved_by == third
+
+
+def test_a_refused_override_is_shown_again_on_its_row_with_what_was_chosen_and_typed(client, personas, report):
+    """QA finding: the dropdown jumped back to the proposal and nothing marked the row."""
+    review = reverse("rapporter:report_review", args=[report.period, report.version])
+    client_for(client, personas["contract_manager"])
+    response = client.post(review, {"provider_ref": "LEV-0100", "scenario": "4", "justification": "  "})
+    assert response.status_code == 200
+    page = response.content.decode()
+    row = page[page.index('id="row-LEV-0100"') :]
+    row = row[: row.index("</tr>")]
+    assert 'class="table-danger"' in page
+    assert '<option value="4" selected>' in row
+    assert 'aria-invalid="true"' in row
+    assert "Forklar, hvorfor" in row or "Explain why" in row
+    assert not ScenarioOverride.objects.exists()
