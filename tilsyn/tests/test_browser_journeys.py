@@ -437,3 +437,39 @@ def test_every_page_in_the_menu_passes_axe(page, axe, personas, some_of_everythi
     assert links, "no menu"
     for href in dict.fromkeys(links):
         visit(page, href, axe, f"menu-{persona}-{href.strip('/').replace('/', '-') or 'home'}")
+
+
+# --- Wide tables on a phone -----------------------------------------------------------------------
+
+
+def test_wide_tables_scroll_inside_their_box_on_a_phone(phone, axe, personas, some_of_everything):
+    """Tables scroll sideways in a .table-responsive box; the page itself (header, menu) stays put.
+    The box is also the containing block of the tables' visually hidden captions, which would
+    otherwise widen the page."""
+    inspection = some_of_everything
+    offer = inspection.provider.offers.get()
+    log_in_with_mouse(phone, axe, personas["contract_manager"].username)
+    pages = [
+        "/handleplaner/",
+        "/stikproever/",
+        inspection.get_absolute_url(),
+        f"/tilsyn/{inspection.ref}/vurdering/",
+        offer.get_absolute_url(),
+        inspection.provider.get_absolute_url(),
+        "/import/",
+        "/sammenlignelige-grupper/",
+        "/plan/",
+    ]
+    for path in pages:
+        visit(phone, path, axe)
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= phone.viewport_size["width"], f"{path}: the page is {width} px wide"
+        loose = phone.eval_on_selector_all(
+            "main table", "tables => tables.filter(t => !t.closest('.table-responsive')).length"
+        )
+        assert loose == 0, f"{path}: {loose} table(s) outside a .table-responsive box"
+    # The icon the browser asks for is there (no 404 for /favicon.ico in the console).
+    icon = phone.get_attribute('link[rel="icon"]', "href")
+    assert icon.endswith(".svg")
+    response = phone.request.get(phone.base + icon)
+    assert (response.status, response.headers["content-type"]) == (200, "image/svg+xml")
