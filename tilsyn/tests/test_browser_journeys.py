@@ -350,7 +350,7 @@ def _secretariat_journey(page, axe: Axe, personas, report, keys: Keys | None) ->
     # The matrix: a row per provider, a cell per track with its colour in words, then the scenario
     # (changed by a contract manager, so marked *).
     matrix = " ".join(text.split("Leverandører × spor")[-1].split())
-    assert re.search(r"Leverandør klager .* Scenarie Rød ApS \(LEV-0100\) Rød(?: –)+ 4\*", matrix), matrix[:600]
+    assert re.search(r"Leverandør Klager .* Scenarie Rød ApS \(LEV-0100\) Rød(?: –)+ 4\*", matrix), matrix[:600]
     screenshot(page, "report-downloaded")
 
 
