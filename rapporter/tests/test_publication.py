@@ -14,7 +14,7 @@ from kvalitet.periods import HalfYear
 from leverandoer.access import Role
 from leverandoer.tests import factories as provider_factories
 from rapporter import services
-from rapporter.models import Publication, ScenarioOverride
+from rapporter.models import Publication, QualityReport, ScenarioOverride
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +286,17 @@ def test_a_refused_override_is_shown_again_on_its_row_with_what_was_chosen_and_t
     assert 'aria-invalid="true"' in row
     assert "Forklar, hvorfor" in row or "Explain why" in row
     assert not ScenarioOverride.objects.exists()
+
+
+def test_the_command_compiles_for_a_named_manager_who_then_may_not_approve(personas):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    call_command("compile_quality_report", "2025-H1", "--by", "contract-manager", stdout=io.StringIO())
+    report = QualityReport.objects.order_by("-version").first()
+    assert report.compiled_by == personas["contract_manager"]
+    with pytest.raises(ValidationError):
+        services.report_approve(report=report, by=personas["contract_manager"])
+    with pytest.raises(CommandError, match="ikke en aktiv kontraktansvarlig"):
+        call_command("compile_quality_report", "2025-H1", "--by", "caseworker", stdout=io.StringIO())

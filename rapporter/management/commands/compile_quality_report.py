@@ -1,5 +1,6 @@
-"""`python manage.py compile_quality_report 2024-H2 [--json FILE] [--pdf FILE]`: the same compile
-as the browser and the worker, run synchronously, making the same versions."""
+"""`python manage.py compile_quality_report 2024-H2 [--by USER] [--json FILE] [--pdf FILE]`: the same
+compile as the browser and the worker, run synchronously, making the same versions. `--by` names the
+contract manager it is compiled for, who then may not approve it (four eyes)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ class Command(BaseCommand):
         parser.add_argument("period", help="The half-year, e.g. 2024-H2.")
         parser.add_argument("--json", type=Path, help="Write the report's JSON here.")
         parser.add_argument("--pdf", type=Path, help="Write the report's PDF here.")
+        parser.add_argument("--by", help="The user name of the contract manager the version is compiled for.")
 
     def handle(self, *args, period: str, pdf: Path | None, **options):
         json_file: Path | None = options["json"]
         half_year = HalfYear.parse(period)
         if half_year is None:
             raise CommandError(f"Ugyldigt halvår: {period!r}. Skriv fx 2024-H1 eller 2024-H2.")
-        report = compile_now(period=half_year)
+        report = compile_now(period=half_year, by=_contract_manager(options.get("by")))
         if pdf:
             from rapporter.pdf import render_pdf
 
@@ -38,6 +40,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report.period} version {report.version}: {providers} leverandører{note}, hash {report.sha256}"
         )
+
+
+def _contract_manager(username: str | None):
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    from leverandoer.access import Role, has_role
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not has_role(user, Role.CONTRACT_MANAGER):
+        raise CommandError(f"{username!r} er ikke en aktiv kontraktansvarlig.")
+    return user
 
 
 def _dumps(document: dict) -> str:
