@@ -109,6 +109,14 @@ class SessionLifetimeMiddleware:
                 )
             elif now - session.get(LAST_SEEN, 0) >= REFRESH_SECONDS:
                 session[LAST_SEEN] = now  # modified: saved with the response, expiry moves on
+        elif request.COOKIES.get(settings.SESSION_COOKIE_NAME) and request.session.session_key is None:
+            # The browser still holds a session that has expired for inactivity: say so, once (the
+            # empty session's cookie is deleted with this response).
+            messages.info(
+                request,
+                _("You were logged out after %(minutes)s minutes without activity. Log in again to continue.")
+                % {"minutes": settings.SESSION_IDLE_MINUTES},
+            )
         return self.get_response(request)
 
 

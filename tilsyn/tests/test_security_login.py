@@ -246,6 +246,10 @@ def test_an_inactive_session_is_over(client, contract_manager):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+    # The login page says why, once.
+    login_page = client.get(response["Location"]).content.decode()
+    assert "Du blev logget ud efter 30 minutter uden aktivitet." in login_page
+    assert "uden aktivitet" not in client.get(response["Location"]).content.decode()
 
 
 def set_login_time(client, seconds_ago: int) -> None:
@@ -365,3 +369,10 @@ def test_only_administrators_reach_the_user_pages(client, personas):
         response = client.get(reverse("admin:auth_user_changelist"))
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_logging_out_or_arriving_fresh_says_nothing_about_inactivity(client, contract_manager):
+    assert "uden aktivitet" not in client.get(reverse("login")).content.decode()
+    client.force_login(contract_manager)
+    client.post(reverse("logout"))
+    assert "uden aktivitet" not in client.get(reverse("login")).content.decode()
