@@ -161,7 +161,7 @@ def test_a_contract_manager_compiles_in_the_browser_and_reads_a_red_cell(
     page = cm_client.get(run.get_absolute_url()).content.decode()
     assert report.get_absolute_url() in page
     matrix = cm_client.get(report.get_absolute_url()).content.decode()
-    assert "3 med medhold af 3 klager; rød over 2." in matrix
+    assert "Klager: 3, heraf med medhold: 3; rød over 2." in matrix
     assert "Rød: klager." in matrix
     refused = cm_client.post(reverse("rapporter:report_list"), {"period": "2025-H3"})
     assert refused.context["form"].errors["period"]
