@@ -56,6 +56,9 @@ def display_value(field, value) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.FileField):
         return str(gettext_lazy("new file"))
+    if field.many_to_many:  # a list of the through table's rows
+        ids = [row[field.m2m_reverse_field_name()] for row in value]
+        return ", ".join(str(related) for related in field.related_model._default_manager.filter(pk__in=ids)) or "–"
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=value).first()
         if related is None:

@@ -153,7 +153,7 @@ class Inspection(models.Model):
         blank=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[offers])
 
     class Meta:
         ordering = ["-planned_on", "-pk"]

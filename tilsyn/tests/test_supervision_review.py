@@ -199,3 +199,31 @@ def test_administrators_read_but_do_not_decide(client, personas):
     assert reverse("tilsyn:inspection_assess", args=[inspection.ref]) not in page
     assert client.get(reverse("tilsyn:inspection_assess", args=[inspection.ref])).status_code == 403
     assert Finding.objects.filter(inspection=inspection).exists()
+
+
+def test_the_history_shows_which_offers_an_inspection_covers_when_they_change(personas):
+    """Review finding: changes to Inspection.offers (many-to-many) were not in the history."""
+    from datetime import date
+
+    from leverandoer.tests import factories as provider_factories
+    from tilsyn import selectors, services
+
+    manager = personas["contract_manager"]
+    provider = provider_factories.provider()
+    first = provider_factories.offer(provider=provider, name="Mentorforløb Nord")
+    second = provider_factories.offer(provider=provider, name="Jobsøgning Syd")
+    data = {
+        "provider": provider,
+        "method": "visit",
+        "kind": "annual_base",
+        "announced": False,
+        "planned_on": date(2025, 5, 1),
+        "performer": manager,
+    }
+    inspection = services.inspection_save(inspection=None, data=data, offers=[first], by=manager)
+    services.inspection_save(inspection=inspection, data=data, offers=[second], by=manager)
+    changes = [change for entry in selectors.inspection_history(inspection=inspection) for change in entry["changes"]]
+    offers = [(change["old"], change["new"]) for change in changes if str(change["field"]) == "tilbud"]
+    # `set()` takes the old offer off and puts the new one on: two recorded steps, each with its names.
+    assert any(old.startswith("Mentorforløb Nord") and new == "–" for old, new in offers)
+    assert any(old == "–" and new.startswith("Jobsøgning Syd") for old, new in offers)
