@@ -31,7 +31,8 @@ EXTERNAL_KINDS = [Provider.Kind.EXTERNAL, Provider.Kind.ANDEN_AKTOER]
 CENTRE_OFFERS_REVIEWED = 10
 
 
-def _pct(ratio: Ratio) -> float | None:
+def pct(ratio: Ratio) -> float | None:
+    """A ratio as a JSON-ready percentage with one decimal (half up), or None."""
     value = percent(ratio.numerator, ratio.denominator)
     return float(value) if value is not None else None
 
@@ -65,9 +66,9 @@ def trend(*, until: date, external_only: bool = False) -> list[dict]:
         {
             "year": year,
             "partial": year == until.year and (until.month, until.day) != (12, 31),
-            "hours_delivered_pct": _pct(figures["hours"]),
-            "progress_reports_submitted_pct": _pct(figures["submitted"]),
-            "progress_reports_on_time_pct": _pct(figures["on_time"]),
+            "hours_delivered_pct": pct(figures["hours"]),
+            "progress_reports_submitted_pct": pct(figures["submitted"]),
+            "progress_reports_on_time_pct": pct(figures["on_time"]),
         }
         for year, figures in sorted(by_year.items())
     ]
@@ -188,10 +189,10 @@ def build(year: int) -> dict:
             "provider_ref": by_pk[pk]["ref"],
             "name": by_pk[pk]["name"],
             "checks": methods[pk]["data"],
-            "hours_delivered_pct": _pct(per_provider[pk]["hours"]),
-            "progress_reports_submitted_pct": _pct(per_provider[pk]["reports_submitted"]),
-            "progress_reports_on_time_pct": _pct(per_provider[pk]["reports_on_time"]),
-            "attendance_registered_pct": _pct(per_provider[pk]["attendance"]),
+            "hours_delivered_pct": pct(per_provider[pk]["hours"]),
+            "progress_reports_submitted_pct": pct(per_provider[pk]["reports_submitted"]),
+            "progress_reports_on_time_pct": pct(per_provider[pk]["reports_on_time"]),
+            "attendance_registered_pct": pct(per_provider[pk]["attendance"]),
         }
         for pk in data_checked
     ]

@@ -17,7 +17,7 @@ from django.db.models import Count
 from kvalitet.figures import ZERO, offer_sums
 from kvalitet.periods import HalfYear
 from kvalitet.scorecard import scorecards
-from kvalitet.scoring import TRACKS, percent
+from kvalitet.scoring import TRACKS
 from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence
@@ -62,13 +62,11 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
             "provider_id", flat=True
         )
     )
-    in_scope = {
+    in_scope = with_agreement | {
         provider_id
         for provider_id, card in cards.items()
-        if provider_id in with_agreement
-        or card.proposal.scenario is not None
-        or any(colour.colour != "none" for colour in card.tracks.values())
-    } | with_agreement
+        if card.proposal.scenario is not None or any(colour.colour != "none" for colour in card.tracks.values())
+    }
     providers = Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind")
     measures = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
     rows, standing_out, by_scenario = [], [], Counter()
@@ -187,17 +185,12 @@ def _benchmarks(sums: dict) -> list[dict]:
                 if survey.denominator
                 else None,
                 "survey_answers": int(survey.denominator),
-                "hours_delivered_pct": _pct(group["hours"]),
-                "progress_reports_on_time_pct": _pct(group["reports_on_time"]),
-                "outcome_rate_pct": _pct(group["outcomes"]),
+                "hours_delivered_pct": annual.pct(group["hours"]),
+                "progress_reports_on_time_pct": annual.pct(group["reports_on_time"]),
+                "outcome_rate_pct": annual.pct(group["outcomes"]),
             }
         )
     return sorted(result, key=lambda row: (row["offer_type"], row["target_group"]))
-
-
-def _pct(ratio) -> float | None:
-    value = percent(ratio.numerator, ratio.denominator)
-    return float(value) if value is not None else None
 
 
 def _key_figures(period: HalfYear, sums: dict, by_scenario: Counter) -> dict:
@@ -215,9 +208,9 @@ def _key_figures(period: HalfYear, sums: dict, by_scenario: Counter) -> dict:
     ):
         methods[METHOD_KEYS[row["method"]]] = row["n"]
     return {
-        "hours_delivered_pct": _pct(hours),
-        "progress_reports_submitted_pct": _pct(reports_submitted),
-        "progress_reports_on_time_pct": _pct(reports_on_time),
+        "hours_delivered_pct": annual.pct(hours),
+        "progress_reports_submitted_pct": annual.pct(reports_submitted),
+        "progress_reports_on_time_pct": annual.pct(reports_on_time),
         "supervisions_by_method": methods,
         "providers_by_scenario": {key: by_scenario.get(key, 0) for key in ("1", "2", "3", "4")},
     }

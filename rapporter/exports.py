@@ -213,6 +213,7 @@ def _annual(annual: dict) -> dict[str, list[list]]:
 def tables(report: QualityReport) -> dict[str, list[list]]:
     with translation.override(settings.LANGUAGE_CODE):
         rows = services.effective_rows(report)
+        counts = charts.colour_counts(rows)
         labels = reasons.track_labels()
         data = report.data
         result = {
@@ -221,14 +222,11 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                 [_("No scenario (too few data)") if key == "none" else key, count]
                 for key, count in summary.scenario_counts(rows).items()
             ],
-            "colours": [[_("Track"), *[_word(c) for c in ("green", "yellow", "red", "none")]]]
+            "colours": [[_("Track"), *[_word(c) for c in charts.COLOURS]]]
             + [
                 [
                     labels[track],
-                    *[
-                        sum(1 for row in rows if row["tracks"][track]["colour"] == c)
-                        for c in ("green", "yellow", "red", "none")
-                    ],
+                    *[counts[track].get(c, 0) for c in charts.COLOURS],
                 ]
                 for track in TRACKS
             ],

@@ -61,6 +61,7 @@ def report_detail(request, period: str, version: int):
     versions = selectors.reports_visible_to(request.user).filter(period=period).order_by("-version")
     publication = getattr(report, "publication", None)
     rows = services.effective_rows(report)
+    barred = services.approval_barred(report)
     context = {
         "report": report,
         "data": report.data,
@@ -70,10 +71,8 @@ def report_detail(request, period: str, version: int):
         "versions": versions,
         "publication": publication,
         "csv_tables": [(name, exports.table_label(name)) for name in exports.table_names(report)],
-        "approval_barred": ", ".join(
-            person(user) for user in get_user_model().objects.filter(pk__in=services.approval_barred(report))
-        ),
-        "may_approve": request.user.pk not in services.approval_barred(report),
+        "approval_barred": ", ".join(person(user) for user in get_user_model().objects.filter(pk__in=barred)),
+        "may_approve": request.user.pk not in barred,
     }
     return render(request, "rapporter/report_detail.html", context)
 
