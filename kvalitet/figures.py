@@ -218,6 +218,12 @@ def offer_panel(*, offer: Offer) -> dict:
 
 
 def provider_panel(*, provider: Provider) -> dict:
-    """The provider page's panel: the latest half-year with figures, linking to the track pages."""
+    """The provider page's panel: three of the latest half-year's figures, linking to the track
+    pages. Only the provider's own sums: the comparable groups are the track page's business."""
     period = latest_period()
-    return {"period": period, "figures": provider_figures(provider=provider, period=period)}
+    totals = dict.fromkeys(METRICS, ZERO)
+    for own in offer_sums(period=period, offer_ids=provider.offers.values("pk")).values():
+        for metric in METRICS:
+            totals[metric] = totals[metric] + own[metric]
+    complaints = complaint_counts(period=period, provider_ids=[provider.pk]).get(provider.pk, {"upheld": 0})
+    return {"period": period, "figures": {"totals": totals, "complaints": complaints}}

@@ -258,9 +258,14 @@ def import_data(request):
 
 
 def _period(request) -> tuple[HalfYearForm, HalfYear]:
+    """The half-year asked for, else the latest with figures (looked up only then)."""
+    form = HalfYearForm(request.GET or None)
+    if form.is_valid():
+        return form, form.cleaned_data["period"]
     default = figures.latest_period()
-    form = HalfYearForm(request.GET or None, initial={"period": default.code})
-    return form, (form.cleaned_data["period"] if form.is_valid() else default)
+    if not form.is_bound:
+        form = HalfYearForm(initial={"period": default.code})
+    return form, default
 
 
 @allow(STAFF)

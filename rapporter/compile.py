@@ -10,14 +10,14 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count
 
 from kvalitet.figures import ZERO, offer_sums
 from kvalitet.periods import HalfYear
 from kvalitet.scorecard import scorecards
-from kvalitet.scoring import TRACKS
+from kvalitet.scoring import TRACKS, one_decimal
 from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence
@@ -179,9 +179,7 @@ def _benchmarks(sums: dict) -> list[dict]:
                 "offer_type": types[type_id],
                 "target_group": target_groups[group_id],
                 "offers": group["offers"],
-                "survey_mean": float(
-                    (survey.numerator / survey.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-                )
+                "survey_mean": float(one_decimal(survey.numerator / survey.denominator))
                 if survey.denominator
                 else None,
                 "survey_answers": int(survey.denominator),

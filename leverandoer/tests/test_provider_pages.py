@@ -293,3 +293,13 @@ def test_stopping_a_providers_referrals_shows_on_its_offers(cm_client, contract_
     assert offer.provider.referral_reason == "Misligholdelsessag åbnet."
     assert "Henvisning: Stoppet" in cm_client.get(offer.get_absolute_url()).content.decode()
     assert "Henvisning: Stoppet" in cm_client.get(reverse("leverandoer:offer_list")).content.decode()
+
+
+@pytest.mark.parametrize("offers", [2, 20])
+def test_the_provider_page_query_count_does_not_grow_with_its_offers(cm_client, django_assert_max_num_queries, offers):
+    """Review finding: the page's track panel computed every comparable offer's figures."""
+    provider = factories.provider()
+    for _n in range(offers):
+        factories.offer(provider=provider)
+    with django_assert_max_num_queries(22):  # 21 at 2 and at 20 offers
+        assert cm_client.get(reverse("leverandoer:provider_detail", args=[provider.ref])).status_code == 200
