@@ -690,6 +690,9 @@ def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
     """One inspection per inspection_ref, closed and marked imported; one finding per row."""
     refs = {v["inspection_ref"] for _n, _k, v in parsed}
     inspections = {i.ref: i for i in in_chunks(Inspection.objects.all(), "ref", refs)}
+    findings = {
+        (f.inspection_id, f.control_area_id): f for f in in_chunks(Finding.objects.all(), "inspection__ref", refs)
+    }
     added = updated = 0
     errors, changed_refs = [], set()
     for number, _key, values in parsed:
@@ -726,7 +729,7 @@ def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
             inspection._history_user = by
             inspection.save()
             changed_refs.add(ref)
-        finding = Finding.objects.filter(inspection=inspection, control_area=values["control_area"]).first()
+        finding = findings.get((inspection.pk, values["control_area"].pk))
         finding_values = {k: values[k] for k in ("rating", "gross_violation", "remark")}
         if finding is None:
             finding = Finding(inspection=inspection, control_area=values["control_area"], **finding_values)
@@ -735,6 +738,7 @@ def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
                 continue
             finding._history_user = by
             finding.save()
+            findings[(inspection.pk, values["control_area"].pk)] = finding
             added += 1
         elif any(getattr(finding, k) != v for k, v in finding_values.items()):
             for name, value in finding_values.items():

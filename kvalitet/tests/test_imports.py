@@ -780,3 +780,28 @@ def test_an_inspection_made_in_the_browser_is_not_overwritten_by_an_import(
         tmp_path, "tilsyn.csv", INSPECTION_HEADER + "SMPI-10;SMP-0001;visit;base;yes;12-02-2025;premises;red;no;\n"
     )
     assert names_cell(fails("inspections", path), 2, "inspection_ref")
+
+
+def test_reimporting_an_inspection_file_looks_its_findings_up_at_once(
+    tmp_path, providers_and_offers, django_assert_max_num_queries
+):
+    """Review finding: each row looked its finding up with a query of its own."""
+    areas = ["progress_reports_on_time", "premises", "attendance", "hours_documented"]
+
+    def file(inspections: int):
+        rows = "".join(
+            f"SMPI-Q{n};SMP-0001;visit;base;yes;10-10-2024;{area};green;no;\n"
+            for n in range(inspections)
+            for area in areas
+        )
+        return csv_file(tmp_path, f"tilsyn-{inspections}.csv", INSPECTION_HEADER + rows)
+
+    counts = []
+    for inspections in (2, 10):
+        path = file(inspections)
+        run("inspections", path)
+        with django_assert_max_num_queries(60) as captured:
+            run("inspections", path)  # unchanged: nothing written, only looked up
+        counts.append(len(captured.captured_queries))
+        assert (last_log().added, last_log().updated) == (0, 0)
+    assert counts[0] == counts[1]
