@@ -145,11 +145,9 @@ def survey_answer(request, token: str):
         if form.cleaned_data["website"]:
             return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
         key = "survey-flood:" + _hashed(f"{request.META.get('REMOTE_ADDR', '')}|{link.token}")
-        count = cache.get_or_set(key, 0, FLOOD_WINDOW)
-        if count >= settings.SURVEY_ANSWERS_PER_HOUR:
+        if _flooded(key):
             form.add_error(None, _("Many answers have come from your network in a short time. Try again later."))
         else:
-            cache.incr(key)
             try:
                 services.survey_answer_submit(
                     link=link, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
@@ -159,6 +157,18 @@ def survey_answer(request, token: str):
             else:
                 return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
     return render(request, "kvalitet/survey_answer.html", {"offer": link.offer, "form": form})
+
+
+def _flooded(key: str) -> bool:
+    """Count this answer; True when the window already holds the allowed number. `add` then `incr`,
+    so a count that expires between the two starts again instead of failing."""
+    cache.add(key, 0, FLOOD_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, FLOOD_WINDOW)
+        count = 1
+    return count > settings.SURVEY_ANSWERS_PER_HOUR
 
 
 def _hashed(text: str) -> str:
@@ -173,6 +183,8 @@ def _hashed(text: str) -> str:
 @allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def spot_check_list(request):
+    if done := once.already_done(request):  # a double click or the back button draws no second sample
+        return done
     form = SpotCheckForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -187,6 +199,7 @@ def spot_check_list(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            once.remember(request, spot_check.get_absolute_url())
             messages.success(request, _("The sample was drawn with seed %(seed)s.") % {"seed": str(spot_check.seed)})
             return redirect(spot_check)
     spot_checks = (
@@ -202,7 +215,12 @@ def spot_check_list(request):
         ongoing=Count("cases", filter=Q(cases__status="ongoing")),
         completed=Count("cases", filter=Q(cases__status="completed")),
     )
-    context = {"form": form, "spot_checks": spot_checks, "providers": providers}
+    context = {
+        "form": form,
+        "spot_checks": spot_checks,
+        "providers": providers,
+        "submission_id": once.submission_id(request),
+    }
     return render(request, "kvalitet/spotcheck_list.html", context)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 from pathlib import Path
 
@@ -189,6 +190,17 @@ def test_the_draw_is_reproducible_from_its_seed(cm_client, contract_manager, and
     assert drawn == expected
     again = services.spot_check_draw(provider=anden_aktoer, by=contract_manager, seed=4242)
     assert {s.case.case_ref for s in again.sampled.select_related("case")} == drawn
+
+
+def test_sending_the_draw_twice_draws_one_sample(cm_client, anden_aktoer):
+    """Review finding: a double click or the back button drew a second sample."""
+    page = cm_client.get(reverse("kvalitet:spot_check_list")).content.decode()
+    token = re.search(r'name="submission_id" value="([0-9a-f]+)"', page).group(1)
+    data = {"provider": anden_aktoer.pk, "ongoing": 5, "completed": 5, "seed": 7, "submission_id": token}
+    first = cm_client.post(reverse("kvalitet:spot_check_list"), data)
+    second = cm_client.post(reverse("kvalitet:spot_check_list"), data)
+    assert SpotCheck.objects.count() == 1
+    assert second["Location"] == first["Location"] == SpotCheck.objects.get().get_absolute_url()
 
 
 def test_compliance_is_items_met_over_items_assessed(cm_client, contract_manager, anden_aktoer):
