@@ -48,6 +48,16 @@ class FindingInline(admin.TabularInline):
     model = Finding
     extra = 0
 
+    # Findings of a submitted inspection are its record: read-only here as in the app.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not (obj and obj.is_locked) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not (obj and obj.is_locked) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not (obj and obj.is_locked) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Inspection)
 class InspectionAdmin(SimpleHistoryAdmin):
@@ -55,8 +65,15 @@ class InspectionAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "method", "kind", "announced"]
     search_fields = ["ref", "provider__name", "case_number"]
     list_select_related = ["provider", "performer"]
-    readonly_fields = ["ref", "report_file", "submitted_at", "submitted_by", "created_by"]
+    # The status moves only through the app's steps (submit, assess, close), whose checks and the
+    # rows they create (assessment, measures) the admin would skip; a submitted inspection is read-only.
+    readonly_fields = ["ref", "status", "report_file", "submitted_at", "submitted_by", "created_by"]
     inlines = [FindingInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.is_locked:
+            return [field.name for field in obj._meta.fields] + ["offers"]
+        return self.readonly_fields
 
 
 @admin.register(Assessment)

@@ -385,6 +385,11 @@ class ActionPlan(models.Model):
     def is_overdue(self, today) -> bool:
         return self.status == self.Status.DEMANDED and today > self.deadline
 
+    @property
+    def overdue(self) -> bool:
+        """Still demanded after its deadline, today: what every page marks as overdue."""
+        return self.is_overdue(timezone.localdate())
+
 
 # --- Planning and follow-through ---------------------------------------------------------------
 

@@ -227,3 +227,24 @@ def test_the_history_shows_which_offers_an_inspection_covers_when_they_change(pe
     # `set()` takes the old offer off and puts the new one on: two recorded steps, each with its names.
     assert any(old.startswith("Mentorforløb Nord") and new == "–" for old, new in offers)
     assert any(old == "–" and new.startswith("Jobsøgning Syd") for old, new in offers)
+
+
+def test_the_admin_cannot_move_an_inspections_status_or_touch_a_submitted_ones_findings(client, personas):
+    """Review finding: the admin's editable status skipped the app's steps (a 500 on closing an
+    'assessed' inspection without an assessment), and its findings inline edited a locked record."""
+    from conftest import client_for
+    from tilsyn.models import Inspection
+
+    manager = personas["contract_manager"]
+    inspection = factories.submitted(performer=manager, findings=(("premises", "red"),))
+    admin_client = client_for(client, personas["administrator"])
+    url = reverse("admin:tilsyn_inspection_change", args=[inspection.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="status"' not in html
+    assert 'name="findings-0-rating"' not in html
+    admin_client.post(url, {"status": "assessed", "findings-TOTAL_FORMS": "0", "findings-INITIAL_FORMS": "0"})
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.SUBMITTED
+    assert inspection.findings.get().rating == "red"
