@@ -12,27 +12,47 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy
 
+from .templatetags.people import person
+
 HISTORY_TYPES = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
 
 def history_entries(sources) -> list[dict]:
     """`sources`: (label, history queryset) pairs. Every recorded change in them, newest first, with
-    who, when, what, and the fields that changed against the row's previous version."""
+    who, when, what, and the fields that changed against the row's previous version.
+
+    Set-based: the objects the rows point at (for their names and for changed foreign keys) are read
+    once per model, not once per row."""
     entries = []
+    names: dict = {}
     for label, records in sources:
         records = list(records.select_related("history_user").order_by("id", "history_date", "history_id"))
+        instances = _with_relations([record.instance for record in records])
+        m2m_fields = list(getattr(records[0], "_history_m2m_fields", [])) if records else []
+        linked = _linked_ids(records, m2m_fields)
         previous_by_id: dict = {}
-        for record in records:
+        for record, instance in zip(records, instances, strict=True):
             previous = previous_by_id.get(record.id)
             changes = []
             if previous is not None:
-                for change in record.diff_against(previous).changes:
+                for field in m2m_fields:
+                    old_ids, new_ids = linked[field.name][previous.history_id], linked[field.name][record.history_id]
+                    if old_ids != new_ids:
+                        changes.append(
+                            {
+                                "field": field.verbose_name,
+                                "old": _names(field, old_ids, names),
+                                "new": _names(field, new_ids, names),
+                            }
+                        )
+                excluded = [field.name for field in m2m_fields]
+                for change in record.diff_against(previous, excluded_fields=excluded).changes:
                     field = record.instance_type._meta.get_field(change.field)
                     changes.append(
                         {
                             "field": field.verbose_name,
-                            "old": display_value(field, change.old),
-                            "new": display_value(field, change.new),
+                            "old": display_value(field, change.old, names),
+                            "new": display_value(field, change.new, names),
                         }
                     )
             previous_by_id[record.id] = record
@@ -40,7 +60,7 @@ def history_entries(sources) -> list[dict]:
                 {
                     "when": record.history_date,
                     "who": record.history_user,
-                    "what": f"{label}: {record.instance}" if record.history_type != "-" else str(label),
+                    "what": f"{label}: {instance}" if record.history_type != "-" else str(label),
                     "type": HISTORY_TYPES[record.history_type],
                     "changes": changes,
                 }
@@ -48,22 +68,64 @@ def history_entries(sources) -> list[dict]:
     return sorted(entries, key=lambda entry: entry["when"], reverse=True)
 
 
-def display_value(field, value) -> str:
-    """A history value as a person reads it: labels for choices, names for people, no file paths."""
+def _linked_ids(records: list, m2m_fields: list) -> dict[str, dict[int, list]]:
+    """For each tracked many-to-many field: history row → the sorted ids it linked, in one query
+    per field (simple-history's own diff asks twice per row)."""
+    linked: dict[str, dict[int, list]] = {}
+    for field in m2m_fields:
+        through = getattr(records[0], field.name).model
+        target = field.m2m_reverse_field_name()
+        rows: dict[int, list] = {record.history_id: [] for record in records}
+        for history_id, target_id in through.objects.filter(history_id__in=list(rows)).values_list(
+            "history_id", target
+        ):
+            rows[history_id].append(target_id)
+        linked[field.name] = {key: sorted(ids) for key, ids in rows.items()}
+    return linked
+
+
+def _names(field, ids: list, names: dict) -> str:
+    missing = [pk for pk in ids if (field.related_model, pk) not in names]
+    if missing:
+        for pk, related in field.related_model._default_manager.in_bulk(missing).items():
+            names[(field.related_model, pk)] = str(related)
+    return ", ".join(names.get((field.related_model, pk), "–") for pk in ids) or "–"
+
+
+def _with_relations(instances: list) -> list:
+    """The objects each instance points at, read once per related model and cached on the instances,
+    so that their names (`__str__`) need no query of their own."""
+    if not instances:
+        return instances
+    for field in instances[0]._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        ids = {getattr(instance, field.attname) for instance in instances} - {None}
+        related = field.related_model._default_manager.in_bulk(ids)
+        for instance in instances:
+            if (pk := getattr(instance, field.attname)) in related:
+                field.set_cached_value(instance, related[pk])
+    return instances
+
+
+def display_value(field, value, names: dict | None = None) -> str:
+    """A history value as a person reads it: labels for choices, names for people, no file paths.
+    `names` remembers related objects' names across calls (one query per object at most)."""
     if value in (None, ""):
         return "–"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.FileField):
         return str(gettext_lazy("new file"))
-    if field.many_to_many:  # a list of the through table's rows
-        ids = [row[field.m2m_reverse_field_name()] for row in value]
-        return ", ".join(str(related) for related in field.related_model._default_manager.filter(pk__in=ids)) or "–"
     if field.is_relation:
-        related = field.related_model._default_manager.filter(pk=value).first()
-        if related is None:
-            return "–"
-        return (related.get_full_name() or related.username) if hasattr(related, "get_full_name") else str(related)
+        key = (field.related_model, value)
+        if names is None or key not in names:
+            related = field.related_model._default_manager.filter(pk=value).first()
+            name = "–" if related is None else person(related) if hasattr(related, "get_full_name") else str(related)
+            if names is None:
+                return name
+            names[key] = name
+        return names[key]
     if isinstance(value, datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, date):

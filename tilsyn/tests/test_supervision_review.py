@@ -248,3 +248,22 @@ def test_the_admin_cannot_move_an_inspections_status_or_touch_a_submitted_ones_f
     inspection.refresh_from_db()
     assert inspection.status == Inspection.Status.SUBMITTED
     assert inspection.findings.get().rating == "red"
+
+
+@pytest.mark.parametrize("changes", [1, 6])
+def test_the_inspection_history_reads_related_names_once_per_model(personas, django_assert_max_num_queries, changes):
+    """Review finding: 34 queries for 11 history rows, one or more per row for names."""
+    from tilsyn import selectors
+
+    manager = personas["contract_manager"]
+    inspection = factories.inspection(performer=manager)
+    finding = factories.finding(inspection, "premises", "green")
+    for n in range(changes):
+        finding.rating = "red" if n % 2 == 0 else "yellow"
+        finding.remark = f"Ændring {n}"
+        finding.save()
+        inspection.case_number = f"SAG-{n}"
+        inspection.save()
+    with django_assert_max_num_queries(14):
+        entries = selectors.inspection_history(inspection=inspection)
+    assert len(entries) == 2 * (changes + 1)
