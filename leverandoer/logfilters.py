@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import logging
 
-from .fields import mask_cpr_keeping_length
-from .validators import cpr_numbers_in
+from .validators import mask_cpr
 
 
 class MaskCprFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if cpr_numbers_in(message):
-            record.msg, record.args = mask_cpr_keeping_length(message), None
+        if (masked := mask_cpr(message)) != message:  # one search: the text changes only if it held one
+            record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and cpr_numbers_in(record.exc_text):
-            record.exc_text = mask_cpr_keeping_length(record.exc_text)
+        if record.exc_text:
+            record.exc_text = mask_cpr(record.exc_text)
         return True

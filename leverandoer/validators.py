@@ -55,9 +55,11 @@ def validate_not_cpr(value: str) -> None:
 
 
 def mask_cpr(text: str) -> str:
-    """Free text with every CPR-like number replaced, so that none is stored in clear text."""
+    """`text` with the digits of every CPR-like number replaced by X: 010190-1234 becomes
+    XXXXXX-XXXX. The length stays the same, so a masked value still fits its field. The one masking
+    used everywhere: free-text fields, logs, the complaint search, imports."""
     for number in cpr_numbers_in(text):
-        text = text.replace(number, "XXXXXX-XXXX")
+        text = text.replace(number, "".join("X" if char.isdigit() else char for char in number))
     return text
 
 
