@@ -27,11 +27,10 @@ class TilsynUserAdmin(UserAdmin):
     @admin.action(description=gettext_lazy("Deactivate the selected users and end their sessions"))
     def deactivate(self, request, queryset) -> None:
         users = list(queryset.exclude(pk=request.user.pk).filter(is_active=True))
-        ended = 0
         for user in users:
             user.is_active = False
             user.save(update_fields=["is_active"])
-            ended += end_sessions_of(user)
+        ended = end_sessions_of(*users)
         self.message_user(
             request,
             _("%(users)s user(s) deactivated; %(n)s open session(s) were ended.") % {"users": len(users), "n": ended},

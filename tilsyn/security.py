@@ -121,20 +121,21 @@ class SessionLifetimeMiddleware:
 
 
 @transaction.atomic
-def end_sessions_of(user) -> int:
-    """Delete every stored session of `user`; returns how many.
+def end_sessions_of(*users) -> int:
+    """Delete every stored session of `users`; returns how many.
 
-    Sessions live in Django's database table as signed blobs, so each live one is decoded to see
-    whose it is. Done when an administrator deactivates a user, which is rare.
+    Sessions live in Django's database table as signed blobs, so each live one is decoded (once,
+    however many users) to see whose it is. Done when an administrator deactivates users, which is rare.
     """
+    ids = {str(user.pk) for user in users}
     mine = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
-        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+        if session.get_decoded().get(SESSION_KEY) in ids
     ]
     Session.objects.filter(pk__in=mine).delete()
     if mine:
-        logger.info("Ended %s session(s) of deactivated user %s.", len(mine), user.pk)
+        logger.info("Ended %s session(s) of deactivated users %s.", len(mine), sorted(ids))
     return len(mine)
 
 

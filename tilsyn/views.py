@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leverandoer import once, panels
+from leverandoer import selectors as provider_selectors
 from leverandoer.access import EVERYONE, STAFF, Role, allow, has_role, public
-from leverandoer.models import Provider
 
 from . import planning, selectors, services
 from .calendar import FEED_ROLES, feed_ics
@@ -95,7 +95,11 @@ def inspection_detail(request, ref: str):
 @allow(Role.CONTRACT_MANAGER)
 @require_http_methods(["GET", "POST"])
 def inspection_create(request):
-    provider = Provider.objects.filter(ref=request.GET.get("provider", "")).first()
+    provider = (
+        provider_selectors.providers_for_list(user=request.user)
+        .filter(ref=request.GET.get("provider", ""), active=True)
+        .first()
+    )
     return _inspection_form(request, inspection=None, initial={"provider": provider})
 
 
