@@ -85,10 +85,6 @@ class Complaint(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("kvalitet:complaint_edit", args=[self.ref])
 
-    @property
-    def counts_as_upheld(self) -> bool:
-        return self.decision in (self.Decision.UPHELD, self.Decision.PARTLY_UPHELD)
-
 
 class ComplaintAccess(models.Model):
     """One read of complaint data: who, when, how, which complaint and which citizen. Written by the

@@ -51,12 +51,6 @@ class HalfYear:
     def previous(self) -> HalfYear:
         return HalfYear(self.year, 1) if self.half == 2 else HalfYear(self.year - 1, 2)
 
-    def next(self) -> HalfYear:
-        return HalfYear(self.year, 2) if self.half == 1 else HalfYear(self.year + 1, 1)
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
     def __str__(self) -> str:
         return self.label
 

@@ -38,7 +38,6 @@ class Table:
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]
     decimal_comma: bool = False
-    notes: list[str] = field(default_factory=list)
     # CSV rows with filled cells beyond the header: an unquoted decimal comma or a stray separator
     # would otherwise shift values silently into the wrong columns.
     overflowing: list[int] = field(default_factory=list)
