@@ -14,7 +14,7 @@ class ScoringRuleAdmin(SimpleHistoryAdmin):
 
     list_display = ["label", "green", "yellow", "minimum", "higher_is_better"]
     readonly_fields = ["code", "higher_is_better"]
-    fields = ["code", "label", "green", "yellow", "minimum", "higher_is_better", "description"]
+    fields = ["code", "label", "green", "yellow", "minimum", "confidence", "higher_is_better", "description"]
 
     def has_add_permission(self, request) -> bool:
         return False

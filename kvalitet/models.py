@@ -7,6 +7,7 @@ Citizens appear only as pseudonymous references (`citizen_ref`), never by CPR nu
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -426,6 +427,17 @@ class ScoringRule(models.Model):
     yellow = models.DecimalField(_("yellow limit"), max_digits=7, decimal_places=2)
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
     minimum = models.PositiveIntegerField(_("minimum data points"), default=0)
+    confidence = models.DecimalField(
+        _("confidence level (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Effect only: a colour worse than green needs the upper bound of the offer's Wilson interval at this "
+            "two-sided level below the limit."
+        ),
+    )
     description = FreeTextField(_("description"), blank=True)
     history = HistoricalRecords()
 
@@ -440,7 +452,7 @@ class ScoringRule(models.Model):
     def as_rule(self):
         from .scoring import Rule
 
-        return Rule(self.code, self.green, self.yellow, self.higher_is_better, self.minimum)
+        return Rule(self.code, self.green, self.yellow, self.higher_is_better, self.minimum, self.confidence)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -454,6 +466,8 @@ class ScoringRule(models.Model):
                 raise ValidationError(
                     {name: _("The limit must lie between %(low)s and %(high)s.") % {"low": low, "high": high}}
                 )
+        if self.code == "effect" and (self.confidence is None or not Decimal(0) < self.confidence < Decimal(100)):
+            raise ValidationError({"confidence": _("The confidence level must lie strictly between 0 and 100 %.")})
         problems = self.as_rule().problems()
         if "yellow_above_green" in problems:
             raise ValidationError({"yellow": _("The yellow limit cannot be above the green limit.")})

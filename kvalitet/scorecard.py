@@ -119,11 +119,11 @@ def _colours(period: HalfYear, offers: list[dict], rule_set: dict, sums=None) ->
     return colours, gross
 
 
-def scorecards(*, period: HalfYear, sums=None) -> dict[int, Scorecard]:
+def scorecards(*, period: HalfYear, sums=None, rule_set: dict[str, scoring.Rule] | None = None) -> dict[int, Scorecard]:
     """The scorecard of every provider with data in the half-year. The previous half-year's colours
     (for "red again") are always recomputed from current data and rules. `sums` are the
     half-year's `offer_sums`, when the caller has them already."""
-    rule_set = rules()
+    rule_set = rules() if rule_set is None else rule_set
     offers = list(Offer.objects.values("pk", "ref", "provider_id", "offer_type_id", "target_group_id"))
     now, gross = _colours(period, offers, rule_set, sums)
     before, _gross_before = _colours(period.previous(), offers, rule_set)

@@ -28,6 +28,7 @@ class Rule:
     yellow: Decimal
     higher_is_better: bool = True
     minimum: int = 0
+    confidence: Decimal | None = None  # effect: the two-sided level (%) of the Wilson interval
 
     def problems(self) -> list[str]:
         """What makes the limits nonsense (yellow above green, for instance); empty when sound."""
@@ -44,7 +45,7 @@ DEFAULT_RULES = {
     "complaints": Rule("complaints", Decimal(0), Decimal(2), higher_is_better=False),
     "user_surveys": Rule("user_surveys", Decimal("4.0"), Decimal("3.5"), minimum=5),
     "case_handling": Rule("case_handling", Decimal(95), Decimal(85), minimum=5),
-    "effect": Rule("effect", Decimal(-5), Decimal(-10), minimum=10),
+    "effect": Rule("effect", Decimal(-5), Decimal(-10), minimum=10, confidence=Decimal(90)),
     "supervision_hours": Rule("supervision_hours", Decimal(98), Decimal(95)),
     "supervision_reports": Rule("supervision_reports", Decimal(95), Decimal(85)),
 }

@@ -149,3 +149,24 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return str(self.report)
+
+
+class Discard(models.Model):
+    """A contract manager's discard of an unapproved version, recorded beside the immutable row: the
+    version is no longer listed and never counts as "previous". No history: written once."""
+
+    report = models.OneToOneField(
+        QualityReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="discard"
+    )
+    reason = FreeTextField(_("reason"), blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("discarded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    discarded_at = models.DateTimeField(_("discarded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("discarded version")
+        verbose_name_plural = _("discarded versions")
+
+    def __str__(self) -> str:
+        return str(self.report)

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from leverandoer.access import STAFF, Role, has_role
 
-from .models import QualityReport, ReportRun
+from .models import QualityReport, ReportRun, ScenarioOverride
 
 
 def reports_visible_to(user) -> QuerySet[QualityReport]:
@@ -26,6 +26,25 @@ def report_get(*, user, period: str, version: int) -> QualityReport:
         return reports_visible_to(user).defer(None).get(period=period, version=version)
     except QualityReport.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def published_version(period_code: str) -> QualityReport | None:
+    """A half-year's decision: its newest published version, or None while it is undecided.
+    An unpublished version decides nothing, anywhere (issue: escalation)."""
+    return (
+        QualityReport.objects.filter(period=period_code, publication__published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
+def decided_scenarios(report: QualityReport) -> dict[str, int | None]:
+    """Per provider ref, the scenario a version ends with: its override, else the proposal."""
+    overrides = dict(ScenarioOverride.objects.filter(report=report).values_list("provider_ref", "scenario"))
+    return {
+        row["provider_ref"]: overrides.get(row["provider_ref"], row.get("proposed_scenario"))
+        for row in report.data["providers"]
+    }
 
 
 def runs_visible_to(user) -> QuerySet[ReportRun]:

@@ -8,6 +8,7 @@ from .models import (
     ActionPlan,
     Assessment,
     ControlArea,
+    EscalationRule,
     Finding,
     Inspection,
     ReminderLog,
@@ -57,6 +58,19 @@ class FindingInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return not (obj and obj.is_locked) and super().has_delete_permission(request, obj)
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(SimpleHistoryAdmin):
+    """One row: the repeat window of Table 1's scenario 4 (shipped by a migration)."""
+
+    list_display = ["__str__", "repeat_window_months"]
+
+    def has_add_permission(self, request) -> bool:
+        return not EscalationRule.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Inspection)

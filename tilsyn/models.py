@@ -133,6 +133,16 @@ class Inspection(models.Model):
     case_number = models.CharField(_("case number"), max_length=60, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
     imported = models.BooleanField(_("imported"), default=False)
+    decided_scenario = models.PositiveSmallIntegerField(
+        _("scenario decided before Tilsyn"),
+        choices=Scenario.choices,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Imported inspections only: the scenario the administration decided on this inspection before "
+            "Tilsyn. Empty: not decided."
+        ),
+    )
     report_file = models.FileField(_("visit report"), upload_to=inspection_report_path, blank=True)
     report_filename = FreeCharField(_("file name of the report"), max_length=255, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -248,6 +258,36 @@ class ScenarioPolicy(models.Model):
             raise ValidationError(
                 _("Unknown measure or follow-up codes: %(codes)s") % {"codes": ", ".join(sorted(unknown))}
             )
+
+
+class EscalationRule(models.Model):
+    """How far back a red finding looks for the decided remark it would repeat (Table 1, scenario 4).
+    One row, edited by an administrator; `current()` gives the shipped default when there is none."""
+
+    repeat_window_months = models.PositiveSmallIntegerField(
+        _("repeat window (calendar months)"),
+        default=12,
+        help_text=_(
+            "A red finding repeats an earlier red finding in the same control area, decided as scenario 3 or 4, "
+            "when the earlier inspection was performed within this many calendar months before."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+
+    def __str__(self) -> str:
+        return str(_("Repeat window: %(months)s months") % {"months": self.repeat_window_months})
+
+    def clean(self) -> None:
+        if self.repeat_window_months is not None and self.repeat_window_months < 1:
+            raise ValidationError({"repeat_window_months": _("The repeat window must be at least 1 month.")})
+
+    @classmethod
+    def current(cls) -> EscalationRule:
+        return cls.objects.order_by("pk").first() or cls()
 
 
 class Assessment(models.Model):

@@ -21,6 +21,7 @@ WITHOUT_HISTORY = {
     "kvalitet.ComplaintAccess": "the access log: append-only, never edited",
     "rapporter.ReportRun": "a job's state; who and when are on the row",
     "rapporter.QualityReport": "immutable; who and when are on the row",
+    "rapporter.Discard": "written once beside the immutable version; who and when are on the row",
 }
 
 
