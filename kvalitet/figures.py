@@ -7,9 +7,9 @@ sums of those. Percentages are ratios of sums, never averages of percentages.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from leverandoer.models import Offer, Provider
 
+from . import scoring
 from .models import Attendance, CaseReview, Complaint, HoursRecord, Outcome, ProgressReport, SurveyResponse
 from .periods import HalfYear, Year
 
@@ -30,12 +31,18 @@ class Ratio:
 
     @property
     def percent(self) -> Decimal | None:
-        if not self.denominator:
-            return None
-        return (Decimal(100) * self.numerator / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return scoring.percent(self.numerator, self.denominator)
+
+    @property
+    def mean(self) -> Decimal | None:
+        """A survey's mean score, rounded as the rule compares it."""
+        return scoring.mean(self.numerator, self.denominator)
 
     def __add__(self, other: Ratio) -> Ratio:
         return Ratio(self.numerator + other.numerator, self.denominator + other.denominator)
+
+    def __sub__(self, other: Ratio) -> Ratio:
+        return Ratio(self.numerator - other.numerator, self.denominator - other.denominator)
 
 
 ZERO = Ratio(Decimal(0), Decimal(0))
@@ -137,13 +144,34 @@ def spot_check_compliance(*, period: HalfYear, provider_ids=None) -> dict[int, R
     }
 
 
-def _group_pools(sums: dict[int, dict[str, Ratio]], offers) -> dict[tuple[int, int], dict[str, Ratio]]:
-    pools: dict[tuple[int, int], dict[str, Ratio]] = defaultdict(lambda: dict.fromkeys(METRICS, ZERO))
-    for offer in offers:
-        group = pools[offer.comparable_group]
-        for metric, ratio in sums.get(offer.pk, {}).items():
-            group[metric] = group[metric] + ratio
+def empty_sums() -> dict[str, Ratio]:
+    return dict.fromkeys(METRICS, ZERO)
+
+
+def pooled(sums: dict[int, dict[str, Ratio]], keyed) -> dict:
+    """The one way figures are pooled: per key, the sum of every figure of the offers under it.
+    `keyed` gives (offer id, key) pairs: the comparable group (`group_pools`) or the provider
+    (`provider_totals`). Ratios of sums, never averages of percentages."""
+    pools: dict = defaultdict(empty_sums)
+    for offer_id, key in keyed:
+        own = sums.get(offer_id)
+        if own is None:
+            continue
+        pool = pools[key]
+        for metric, ratio in own.items():
+            pool[metric] = pool[metric] + ratio
     return pools
+
+
+def group_pools(sums: dict[int, dict[str, Ratio]], offers) -> dict[tuple[int, int], dict[str, Ratio]]:
+    """Per comparable group (offer type, target group): its offers' pooled figures. `offers` are
+    Offer rows or (pk, group) pairs."""
+    return pooled(sums, ((offer.pk, offer.comparable_group) if isinstance(offer, Offer) else offer for offer in offers))
+
+
+def provider_totals(sums: dict[int, dict[str, Ratio]], offers) -> dict[int, dict[str, Ratio]]:
+    """Per provider: its offers' summed figures. `offers` are (offer id, provider id) pairs."""
+    return pooled(sums, offers)
 
 
 def provider_figures(*, provider: Provider, period: HalfYear) -> dict:
@@ -155,14 +183,12 @@ def provider_figures(*, provider: Provider, period: HalfYear) -> dict:
         group_q |= Q(offer_type_id=offer_type_id, target_group_id=target_group_id)
     peers = list(Offer.objects.filter(group_q).only("pk", "offer_type_id", "target_group_id")) if groups else []
     sums = offer_sums(period=period, offer_ids=[peer.pk for peer in peers])
-    pools = _group_pools(sums, peers)
-    totals = dict.fromkeys(METRICS, ZERO)
-    rows = []
-    for offer in offers:
-        own = sums.get(offer.pk, dict.fromkeys(METRICS, ZERO))
-        for metric in METRICS:
-            totals[metric] = totals[metric] + own[metric]
-        rows.append({"offer": offer, "own": own, "group": pools[offer.comparable_group]})
+    pools = group_pools(sums, peers)
+    totals = provider_totals(sums, ((offer.pk, provider.pk) for offer in offers))[provider.pk]
+    rows = [
+        {"offer": offer, "own": sums.get(offer.pk, empty_sums()), "group": pools[offer.comparable_group]}
+        for offer in offers
+    ]
     complaints = complaint_counts(period=period, provider_ids=[provider.pk]).get(
         provider.pk, {"total": 0, "upheld": 0, "general": 0}
     )
@@ -183,10 +209,10 @@ def offer_figures(*, offer: Offer, period: HalfYear) -> dict:
         )
     )
     sums = offer_sums(period=period, offer_ids=[peer.pk for peer in peers])
-    pool = _group_pools(sums, peers)[offer.comparable_group]
+    pool = group_pools(sums, peers)[offer.comparable_group]
     return {
         "period": period,
-        "own": sums.get(offer.pk, dict.fromkeys(METRICS, ZERO)),
+        "own": sums.get(offer.pk, empty_sums()),
         "group": pool,
         "peers": len(peers),
         "metrics": METRICS,
@@ -194,9 +220,7 @@ def offer_figures(*, offer: Offer, period: HalfYear) -> dict:
 
 
 def survey_mean(ratio: Ratio) -> Decimal | None:
-    if not ratio.denominator:
-        return None
-    return (ratio.numerator / ratio.denominator).quantize(Decimal("0.01"))
+    return ratio.mean
 
 
 def latest_period() -> HalfYear:
@@ -221,9 +245,44 @@ def provider_panel(*, provider: Provider) -> dict:
     """The provider page's panel: three of the latest half-year's figures, linking to the track
     pages. Only the provider's own sums: the comparable groups are the track page's business."""
     period = latest_period()
-    totals = dict.fromkeys(METRICS, ZERO)
-    for own in offer_sums(period=period, offer_ids=provider.offers.values("pk")).values():
-        for metric in METRICS:
-            totals[metric] = totals[metric] + own[metric]
+    sums = offer_sums(period=period, offer_ids=provider.offers.values("pk"))
+    totals = provider_totals(sums, ((offer_id, provider.pk) for offer_id in sums))[provider.pk]
     complaints = complaint_counts(period=period, provider_ids=[provider.pk]).get(provider.pk, {"upheld": 0})
     return {"period": period, "figures": {"totals": totals, "complaints": complaints}}
+
+
+@dataclass(frozen=True)
+class Others:
+    """The other offers of an offer's comparable group that have data for a figure: their pooled
+    ratio, how many offers and how many providers they are."""
+
+    ratio: Ratio
+    offers: int
+    providers: int
+
+
+def others_in_group(sums: dict[int, dict[str, Ratio]], offers, metric: str) -> dict[int, Others]:
+    """Per offer, its comparable group with the offer itself left out (the provider's own other
+    offers in the group stay in). `offers` are (pk, provider id, group) triples. Linear: each group
+    is pooled once and each offer subtracts itself."""
+    members: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for pk, provider_id, group in offers:
+        members[group].append((pk, provider_id))
+    result = {}
+    for group_offers in members.values():
+        with_data = [
+            (pk, provider_id) for pk, provider_id in group_offers if sums.get(pk, {}).get(metric, ZERO).denominator
+        ]
+        pool = ZERO
+        providers: Counter[int] = Counter()
+        for pk, provider_id in with_data:
+            pool = pool + sums[pk][metric]
+            providers[provider_id] += 1
+        for pk, provider_id in group_offers:
+            own = sums.get(pk, {}).get(metric, ZERO)
+            if own.denominator:
+                alone = providers[provider_id] == 1
+                result[pk] = Others(pool - own, len(with_data) - 1, len(providers) - (1 if alone else 0))
+            else:
+                result[pk] = Others(pool, len(with_data), len(providers))
+    return result

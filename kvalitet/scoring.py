@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from math import sqrt
+from statistics import NormalDist
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
 SEVERITY = {NONE: -1, GREEN: 0, YELLOW: 1, RED: 2}
@@ -68,6 +70,13 @@ def percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | N
     return one_decimal(Decimal(100) * Decimal(numerator) / Decimal(denominator))
 
 
+def mean(total: Decimal | int, n: Decimal | int) -> Decimal | None:
+    """A mean score as the committee reads it and the rule compares it: one decimal, half up."""
+    if not n:
+        return None
+    return one_decimal(Decimal(total) / Decimal(n))
+
+
 def grade(value: Decimal, rule: Rule) -> str:
     if rule.higher_is_better:
         return GREEN if value >= rule.green else YELLOW if value >= rule.yellow else RED
@@ -92,9 +101,9 @@ def complaints_colour(*, upheld: int, general_practice: int, total: int, rule: R
 def surveys_colour(*, score_sum: int, answers: int, rule: Rule) -> Colour:
     if answers < rule.minimum:
         return Colour(NONE, "too_few_answers", {"answers": answers, "minimum": rule.minimum})
-    mean = one_decimal(Decimal(score_sum) / Decimal(answers))  # compared as the report shows it
-    colour = grade(mean, rule)
-    return Colour(colour, "mean_score", {"mean": mean, "answers": answers, "green": rule.green, "yellow": rule.yellow})
+    score = mean(score_sum, answers)  # compared as the report shows it
+    colour = grade(score, rule)
+    return Colour(colour, "mean_score", {"mean": score, "answers": answers, "green": rule.green, "yellow": rule.yellow})
 
 
 def case_handling_colour(*, met: int, assessed: int, cases: int, rule: Rule) -> Colour:
@@ -108,28 +117,74 @@ def case_handling_colour(*, met: int, assessed: int, cases: int, rule: Rule) -> 
 
 @dataclass(frozen=True)
 class OfferOutcomes:
+    """An offer's measured results beside the *other* offers of its comparable group (the provider's
+    own other offers in the group included, the offer itself left out)."""
+
     offer_ref: str
     off_support: int
     citizens: int
-    group_off_support: int
-    group_citizens: int
+    group_off_support: int  # the other offers' citizens off public support
+    group_citizens: int  # the other offers' citizens with a measured result
+    group_offers: int = 0  # other offers in the group with a measured result
+    group_providers: int = 0  # providers of those offers
+
+
+def wilson_interval(successes: int, n: int, confidence: Decimal) -> tuple[Decimal, Decimal]:
+    """The Wilson score interval of a rate, in percent with one decimal, at a two-sided level (%).
+    Unlike the plain normal interval it stays within 0–100 and behaves for small n and rates near 0."""
+    z = NormalDist().inv_cdf(1 - (1 - float(confidence) / 100) / 2)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return one_decimal(Decimal(100 * max(0.0, centre - half))), one_decimal(Decimal(100 * min(1.0, centre + half)))
+
+
+def offer_effect_colour(offer: OfferOutcomes, rule: Rule) -> Colour:
+    """Worse than green only beyond chance: the colour grades the upper bound of the offer's Wilson
+    interval against the other offers' pooled rate; when the rate alone would have graded worse, the
+    reason says the basis is uncertain."""
+    if offer.citizens < rule.minimum:
+        return Colour(
+            NONE, "too_few_citizens", {"offer": offer.offer_ref, "n": offer.citizens, "minimum": rule.minimum}
+        )
+    if not offer.group_offers or not offer.group_citizens:
+        return Colour(NONE, "no_comparable", {"offer": offer.offer_ref, "n": offer.citizens})
+    confidence = rule.confidence or Decimal(90)
+    rate = percent(offer.off_support, offer.citizens)
+    low, high = wilson_interval(offer.off_support, offer.citizens, confidence)
+    group_rate = percent(offer.group_off_support, offer.group_citizens)
+    colour = grade(high - group_rate, rule)
+    by_rate = grade(rate - group_rate, rule)
+    figures = {
+        "offer": offer.offer_ref,
+        "rate": rate,
+        "n": offer.citizens,
+        "interval_low": low,
+        "interval_high": high,
+        "confidence": confidence,
+        "group_rate": group_rate,
+        "group_offers": offer.group_offers,
+        "group_providers": offer.group_providers,
+        "group_n": offer.group_citizens,
+        "gap": rate - group_rate,
+        "green": rule.green,
+        "yellow": rule.yellow,
+        "uncertain": SEVERITY[by_rate] > SEVERITY[colour],
+    }
+    return Colour(colour, "effect_interval", figures)
 
 
 def effect_colour(*, offers: Iterable[OfferOutcomes], rule: Rule) -> Colour:
-    """Per offer with enough citizens: its rate against its comparable group's pooled rate; the
-    provider gets the worst offer's colour."""
-    graded = []
-    for offer in offers:
-        if offer.citizens < rule.minimum or not offer.group_citizens:
-            continue
-        rate = percent(offer.off_support, offer.citizens)
-        group = percent(offer.group_off_support, offer.group_citizens)
-        graded.append((grade(rate - group, rule), offer.offer_ref, rate, group))
-    if not graded:
-        return Colour(NONE, "too_few_citizens", {"minimum": rule.minimum})
-    colour, offer_ref, rate, group = max(graded, key=lambda item: SEVERITY[item[0]])
-    figures = {"offer": offer_ref, "rate": rate, "group_rate": group, "gap": rate - group, "offers": len(graded)}
-    return Colour(colour, "effect_gap", {**figures, "green": rule.green, "yellow": rule.yellow})
+    """The provider's effect colour: the worst of its coloured offers, with that offer's reason."""
+    graded = [offer_effect_colour(offer, rule) for offer in offers]
+    coloured = [colour for colour in graded if colour.colour != NONE]
+    if coloured:
+        worst_offer = max(coloured, key=lambda colour: SEVERITY[colour.colour])
+        return Colour(worst_offer.colour, worst_offer.reason, {**worst_offer.figures, "offers": len(coloured)})
+    if any(colour.reason == "no_comparable" for colour in graded):
+        return Colour(NONE, "no_comparable", {"minimum": rule.minimum})
+    return Colour(NONE, "too_few_citizens", {"minimum": rule.minimum})
 
 
 def supervision_colour(
@@ -158,6 +213,7 @@ def supervision_colour(
         on_time = percent(reports_on_time, reports_due)
         parts["reports"] = grade(on_time, reports_rule)
         figures["reports_on_time_pct"] = on_time
+        figures["reports_due"] = reports_due
     if not parts:
         return Colour(NONE, "no_data", {})
     colour = worst(parts.values())
@@ -173,25 +229,62 @@ class ScenarioProposal:
     reason: str
     tracks: tuple[str, ...] = ()
     raised_from: int | None = None
+    details: Mapping[str, object] = field(default_factory=dict)  # what names the cause: inspections, repeats
 
 
-def propose_scenario(
+@dataclass(frozen=True)
+class PreviousDecision:
+    """The previous half-year as decided: its published version's scenario for the provider
+    (overrides applied) and the tracks among that scenario's reasons. None where it is undecided."""
+
+    period: str
+    scenario: int | None
+    tracks: tuple[str, ...] = ()
+
+
+def propose_half_year_scenario(
     *,
     colours: Mapping[str, str],
-    previous_colours: Mapping[str, str],
-    gross_violation: bool,
-    confirmed_scenarios: Iterable[int] = (),
+    previous_colours: Mapping[str, str] = {},
+    previous: PreviousDecision | None = None,
+    gross_violations: Iterable[str] = (),
+    repeats: Iterable[Mapping[str, object]] = (),
+    decided_inspections: Iterable[tuple[str, int]] = (),
 ) -> ScenarioProposal:
-    """4 for a gross violation or a track red now and in the previous half-year; 3 for any red or
-    three or more yellow; 2 for any yellow; 1 otherwise; none when every track is none. Then raised
-    to the highest scenario confirmed on the provider's inspections in the half-year."""
+    """Table 1 for a provider's half-year, tried in this order:
+
+    - 4 `gross_violation`: an inspection in the half-year found a gross violation (named);
+    - 4 `repeated_remark`: a red finding repeats a decided "more criticisable" remark, the same
+      definition as for an inspection (`tilsyn.rules.repeats`; each repeat named);
+    - 4 `red_again_decided`: a track red now and in the previous half-year, whose published decision
+      for the provider was scenario 3 or 4 with that track among its reasons;
+    - 3 `red_twice_undecided`: a track red two half-years running without such a decision;
+    - 3 `red`: any red track; 3 `three_yellow`: three or more yellow; 2 `yellow`: any yellow;
+    - 1 `no_remarks`; none `no_data` when every track is none.
+
+    Then raised (`raised_by_inspection`) to the highest scenario decided on the half-year's
+    inspections, naming the inspection, so that every scenario 4 names its cause.
+    """
     reds = tuple(track for track in TRACKS if colours.get(track) == RED)
     yellows = tuple(track for track in TRACKS if colours.get(track) == YELLOW)
-    repeated = tuple(track for track in reds if previous_colours.get(track) == RED)
-    if gross_violation:
-        proposal = ScenarioProposal(4, "gross_violation")
-    elif repeated:
-        proposal = ScenarioProposal(4, "red_again", repeated)
+    red_twice = tuple(track for track in reds if previous_colours.get(track) == RED)
+    decided_before = previous is not None and previous.scenario in (3, 4)
+    again = tuple(track for track in red_twice if decided_before and track in previous.tracks)
+    gross_violations, repeats = list(gross_violations), list(repeats)
+    if gross_violations:
+        proposal = ScenarioProposal(4, "gross_violation", reds, details={"inspections": gross_violations})
+    elif repeats:
+        proposal = ScenarioProposal(4, "repeated_remark", reds, details={"repeats": repeats})
+    elif again:
+        details = {"previous_period": previous.period, "previous_scenario": previous.scenario}
+        proposal = ScenarioProposal(4, "red_again_decided", again, details=details)
+    elif red_twice:
+        details = {
+            "repeated_tracks": list(red_twice),
+            "previous_period": previous.period if previous else None,
+            "previous_scenario": previous.scenario if previous else None,
+        }
+        proposal = ScenarioProposal(3, "red_twice_undecided", reds, details=details)
     elif reds:
         proposal = ScenarioProposal(3, "red", reds)
     elif len(yellows) >= 3:
@@ -202,7 +295,11 @@ def propose_scenario(
         proposal = ScenarioProposal(None, "no_data")
     else:
         proposal = ScenarioProposal(1, "no_remarks")
-    confirmed = max(confirmed_scenarios, default=None)
-    if confirmed and (proposal.scenario is None or confirmed > proposal.scenario):
-        return ScenarioProposal(confirmed, "confirmed_on_inspection", proposal.tracks, raised_from=proposal.scenario)
+    decided = max(decided_inspections, key=lambda item: (item[1], item[0]), default=None)
+    if decided and (proposal.scenario is None or decided[1] > proposal.scenario):
+        ref, scenario = decided
+        details = {"inspection": ref, "inspection_scenario": scenario, "rule": proposal.reason, **proposal.details}
+        return ScenarioProposal(
+            scenario, "raised_by_inspection", proposal.tracks, raised_from=proposal.scenario, details=details
+        )
     return proposal

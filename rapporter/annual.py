@@ -13,10 +13,9 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import ExtractYear
 
-from kvalitet.figures import ZERO, Ratio, offer_sums, report_counts
+from kvalitet.figures import ZERO, Ratio, offer_sums, provider_totals, report_counts
 from kvalitet.models import HoursRecord, ProgressReport
 from kvalitet.periods import Year
-from kvalitet.scoring import percent
 from leverandoer.models import FrameworkAgreement, Offer, Provider
 from tilsyn.models import Assessment, Finding, Inspection
 from tilsyn.selectors import evidence
@@ -31,10 +30,14 @@ EXTERNAL_KINDS = [Provider.Kind.EXTERNAL, Provider.Kind.ANDEN_AKTOER]
 CENTRE_OFFERS_REVIEWED = 10
 
 
+def number(value) -> float | None:
+    """A rounded Decimal as a JSON number, or None."""
+    return float(value) if value is not None else None
+
+
 def pct(ratio: Ratio) -> float | None:
     """A ratio as a JSON-ready percentage with one decimal (half up), or None."""
-    value = percent(ratio.numerator, ratio.denominator)
-    return float(value) if value is not None else None
+    return number(ratio.percent)
 
 
 def _worst(ratings) -> str | None:
@@ -173,13 +176,7 @@ def build(year: int) -> dict:
         .values("pk", "provider__ref", "provider__name", "performed_on", "kind", "announced")
     ]
 
-    per_provider: dict[int, dict[str, Ratio]] = defaultdict(
-        lambda: dict.fromkeys(("hours", "reports_submitted", "reports_on_time", "attendance"), ZERO)
-    )
-    for offer_id, own in sums.items():
-        totals = per_provider[provider_of[offer_id]]
-        for metric in totals:
-            totals[metric] = totals[metric] + own[metric]
+    per_provider = provider_totals(sums, ((offer_id, provider_of[offer_id]) for offer_id in sums))
     data_checked = sorted(
         {pk for pk, counts in methods.items() if counts["data"] and by_pk[pk]["kind"] in EXTERNAL_KINDS},
         key=lambda pk: (by_pk[pk]["name"], by_pk[pk]["ref"]),

@@ -14,16 +14,17 @@ from decimal import Decimal
 
 from django.db.models import Count
 
-from kvalitet.figures import ZERO, offer_sums
+from kvalitet.figures import group_pools, offer_sums, pooled
 from kvalitet.periods import HalfYear
-from kvalitet.scorecard import scorecards
-from kvalitet.scoring import TRACKS, one_decimal
+from kvalitet.scorecard import PreviousHalfYear, empty_tracks, scorecards
+from kvalitet.scoring import TRACKS, PreviousDecision
 from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence
 
 from . import annual
 from .models import QualityReport, ScenarioOverride
+from .selectors import decided_scenarios, published_version
 
 METHOD_KEYS = {
     Inspection.Method.VISIT: "visit",
@@ -51,11 +52,61 @@ def digest(data: dict) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
+def previous_half_year(period: HalfYear) -> PreviousHalfYear | None:
+    """The previous half-year as decided: its published version's scenarios (overrides applied),
+    their tracks and the colours shown, per provider id. None while it is undecided (unpublished)."""
+    report = published_version(period.previous().report_code)
+    if report is None:
+        return None
+    scenarios = decided_scenarios(report)
+    pks = dict(Provider.objects.filter(ref__in=list(scenarios)).values_list("ref", "pk"))
+    decisions, colours = {}, {}
+    for row in report.data["providers"]:
+        pk = pks.get(row["provider_ref"])
+        if pk is None:
+            continue
+        decisions[pk] = PreviousDecision(
+            period=report.period, scenario=scenarios[row["provider_ref"]], tracks=tuple(row.get("scenario_tracks", []))
+        )
+        colours[pk] = {track: entry["colour"] for track, entry in row["tracks"].items()}
+    return PreviousHalfYear(decisions=decisions, colours=colours)
+
+
+def _track(colour) -> dict:
+    return {"colour": colour.colour, "reason": colour.reason, "figures": _plain(dict(colour.figures))}
+
+
+def _offer_rows(provider_pks: list[int], cards: dict) -> dict[int, list[dict]]:
+    """Per provider, every active offer or offer with data, with its five colours."""
+    offers = (
+        Offer.objects.filter(provider_id__in=provider_pks)
+        .order_by("name", "ref")
+        .values("pk", "ref", "name", "provider_id", "active", "offer_type__name", "target_group__name")
+    )
+    rows: dict[int, list[dict]] = defaultdict(list)
+    for offer in offers:
+        card = cards.get(offer["provider_id"])
+        colours = card.offers.get(offer["pk"]) if card else None
+        if colours is None and not offer["active"]:
+            continue
+        colours = colours or empty_tracks()
+        rows[offer["provider_id"]].append(
+            {
+                "offer_ref": offer["ref"],
+                "name": offer["name"],
+                "offer_type": offer["offer_type__name"],
+                "target_group": offer["target_group__name"],
+                "tracks": {track: _track(colours[track]) for track in TRACKS},
+            }
+        )
+    return rows
+
+
 def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: None) -> dict:
     """The report's content for the half-year (without version and hash, which the caller adds)."""
     progress(5)
     sums = offer_sums(period=period)  # once, for the scorecards, the benchmarks and the key figures
-    cards = scorecards(period=period, sums=sums)
+    cards = scorecards(period=period, sums=sums, previous=previous_half_year(period))
     progress(50)
     with_agreement = set(
         FrameworkAgreement.objects.filter(starts_on__lte=period.end, ends_on__gte=period.start).values_list(
@@ -67,34 +118,28 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
         for provider_id, card in cards.items()
         if card.proposal.scenario is not None or any(colour.colour != "none" for colour in card.tracks.values())
     }
-    providers = Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind")
+    providers = list(Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind"))
+    offers = _offer_rows([provider["pk"] for provider in providers], cards)
     measures = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
     rows, standing_out, by_scenario = [], [], Counter()
     for provider in providers:
         card = cards.get(provider["pk"])
-        tracks = {
-            track: (
-                {
-                    "colour": card.tracks[track].colour,
-                    "reason": card.tracks[track].reason,
-                    "figures": _plain(dict(card.tracks[track].figures)),
-                }
-                if card
-                else {"colour": "none", "reason": "no_data", "figures": {}}
-            )
-            for track in TRACKS
-        }
+        tracks = card.tracks if card else empty_tracks()
         scenario = card.proposal.scenario if card else None
         row = {
             "provider_ref": provider["ref"],
             "name": provider["name"],
             "kind": provider["kind"],
-            "tracks": tracks,
+            "tracks": {track: _track(tracks[track]) for track in TRACKS},
+            "offers": offers.get(provider["pk"], []),
             "proposed_scenario": scenario,
             "scenario": scenario,
             "scenario_reason": card.proposal.reason if card else "no_data",
             "scenario_tracks": list(card.proposal.tracks) if card else [],
+            "scenario_details": _plain(dict(card.proposal.details)) if card else {},
         }
+        if card and card.proposal.raised_from is not None:
+            row["raised_from"] = card.proposal.raised_from
         if scenario in (3, 4):
             standing_out.append(provider["ref"])
             row["measures"] = measures.get(scenario, [])
@@ -158,45 +203,45 @@ def _changes(period: HalfYear, rows: list[dict]) -> dict:
 
 
 def _benchmarks(sums: dict) -> list[dict]:
-    groups: dict[tuple[int, int], dict] = defaultdict(
-        lambda: {"offers": 0, **dict.fromkeys(("survey", "hours", "reports_on_time", "outcomes"), ZERO)}
-    )
-    for offer in Offer.objects.values("pk", "offer_type_id", "target_group_id"):
-        own = sums.get(offer["pk"])
-        if own is None:
-            continue
-        group = groups[(offer["offer_type_id"], offer["target_group_id"])]
-        group["offers"] += 1
-        for metric in ("survey", "hours", "reports_on_time", "outcomes"):
-            group[metric] = group[metric] + own[metric]
+    """Per comparable group with data: its pooled figures, and how many offers and providers it has."""
+    offers = list(Offer.objects.values_list("pk", "provider_id", "offer_type_id", "target_group_id"))
+    pools = group_pools(sums, ((pk, (type_id, group_id)) for pk, _p, type_id, group_id in offers))
+    members: dict[tuple[int, int], set] = defaultdict(set)
+    providers: dict[tuple[int, int], set] = defaultdict(set)
+    for pk, provider_id, type_id, group_id in offers:
+        if pk in sums:
+            members[(type_id, group_id)].add(pk)
+            providers[(type_id, group_id)].add(provider_id)
     types = dict(OfferType.objects.values_list("pk", "name"))
     target_groups = dict(TargetGroup.objects.values_list("pk", "name"))
     result = []
-    for (type_id, group_id), group in groups.items():
+    for (type_id, group_id), group in pools.items():
         survey = group["survey"]
         result.append(
             {
                 "offer_type": types[type_id],
                 "target_group": target_groups[group_id],
-                "offers": group["offers"],
-                "survey_mean": float(one_decimal(survey.numerator / survey.denominator))
-                if survey.denominator
-                else None,
+                "offers": len(members[(type_id, group_id)]),
+                "providers": len(providers[(type_id, group_id)]),
+                "survey_mean": annual.number(survey.mean),
                 "survey_answers": int(survey.denominator),
                 "hours_delivered_pct": annual.pct(group["hours"]),
                 "progress_reports_on_time_pct": annual.pct(group["reports_on_time"]),
+                "progress_reports_due": int(group["reports_on_time"].denominator),
                 "outcome_rate_pct": annual.pct(group["outcomes"]),
+                "outcome_citizens": int(group["outcomes"].denominator),
             }
         )
     return sorted(result, key=lambda row: (row["offer_type"], row["target_group"]))
 
 
 def _key_figures(period: HalfYear, sums: dict, by_scenario: Counter) -> dict:
-    hours = reports_submitted = reports_on_time = ZERO
-    for own in sums.values():
-        hours = hours + own["hours"]
-        reports_submitted = reports_submitted + own["reports_submitted"]
-        reports_on_time = reports_on_time + own["reports_on_time"]
+    everything = pooled(sums, ((offer_id, "all") for offer_id in sums))["all"]
+    hours, reports_submitted, reports_on_time = (
+        everything["hours"],
+        everything["reports_submitted"],
+        everything["reports_on_time"],
+    )
     methods = dict.fromkeys(METHOD_KEYS.values(), 0)
     for row in (
         Inspection.objects.filter(evidence(), performed_on__range=(period.start, period.end))

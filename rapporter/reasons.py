@@ -26,6 +26,11 @@ def percentage(value) -> str:
     return number_format(value, decimal_pos=1) + "\u00a0%"
 
 
+def decimal(value) -> str:
+    """A percentage figure with one decimal always (20,0 beside 14,3), without the sign."""
+    return "–" if value is None else number_format(value, decimal_pos=1)
+
+
 def track_labels() -> dict[str, str]:
     return {
         "complaints": _("complaints"),
@@ -82,7 +87,18 @@ def track_reason(entry: dict) -> str:
             }
         ),
         "too_few_citizens": lambda: (
-            _("No offer has at least %(minimum)s citizens with a measured result.") % {"minimum": f.get("minimum")}
+            _("Only %(n)s citizens with a measured result; at least %(minimum)s are needed.")
+            % {"n": f.get("n"), "minimum": f.get("minimum")}
+            if "n" in f
+            else _("No offer has at least %(minimum)s citizens with a measured result.") % {"minimum": f.get("minimum")}
+        ),
+        "no_comparable": lambda: _(
+            "No comparable offers: no other offer in the comparable group has a measured result."
+        ),
+        "effect_interval": lambda: _effect(f),
+        "provider_level": lambda: (
+            _("Measured for the provider, not per offer: %(reason)s")
+            % {"reason": track_reason({"reason": f.get("provider_reason"), "figures": f})}
         ),
         "effect_gap": lambda: (
             _(
@@ -103,6 +119,36 @@ def track_reason(entry: dict) -> str:
     return texts.get(reason, lambda: reason or "")()
 
 
+def _effect(f: dict) -> str:
+    """An effect colour with its figures: the rate, n and the interval, the other offers' rate and
+    how many they are, the limits; and when the rate alone would have graded worse, that the basis
+    is uncertain."""
+    text = _(
+        "Offer %(offer)s: %(rate)s %% off public support (n = %(n)s; %(confidence)s %% interval "
+        "%(low)s–%(high)s %%) against %(group)s %% for the %(offers)s other offers of its comparable group "
+        "(%(providers)s providers, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
+        "%(yellow_gap)s points below, red when more than %(red_gap)s."
+    ) % {
+        "offer": f.get("offer"),
+        "rate": decimal(f.get("rate")),
+        "n": f.get("n"),
+        "confidence": figure(f.get("confidence")),
+        "low": decimal(f.get("interval_low")),
+        "high": decimal(f.get("interval_high")),
+        "group": decimal(f.get("group_rate")),
+        "offers": f.get("group_offers"),
+        "providers": f.get("group_providers"),
+        "group_n": f.get("group_n"),
+        "yellow_gap": figure(-f["green"]) if f.get("green") is not None else "–",
+        "red_gap": figure(-f["yellow"]) if f.get("yellow") is not None else "–",
+    }
+    if f.get("uncertain"):
+        text += " " + _("Uncertain basis (n = %(n)s): the rate alone would have given a worse colour.") % {
+            "n": f.get("n")
+        }
+    return text
+
+
 def _worst(f: dict) -> str:
     parts = []
     if "findings" in f:
@@ -114,21 +160,75 @@ def _worst(f: dict) -> str:
     if "hours_delivered_pct" in f:
         parts.append(_("hours delivered %(pct)s %%") % {"pct": figure(f["hours_delivered_pct"])})
     if "reports_on_time_pct" in f:
-        parts.append(_("progression reports on time %(pct)s %%") % {"pct": figure(f["reports_on_time_pct"])})
+        if "reports_due" in f:
+            parts.append(
+                _("progression reports on time %(pct)s %% (n = %(n)s)")
+                % {"pct": figure(f["reports_on_time_pct"]), "n": f["reports_due"]}
+            )
+        else:
+            parts.append(_("progression reports on time %(pct)s %%") % {"pct": figure(f["reports_on_time_pct"])})
     return _("The worst of: %(parts)s.") % {"parts": "; ".join(parts)}
 
 
 def scenario_reason(row: dict) -> str:
+    """Why a provider's half-year got its proposal, naming every cause: the inspection with the gross
+    violation, the decided remark a red finding repeats, the decision it was raised to."""
     labels = track_labels()
-    tracks = ", ".join(labels.get(track, track) for track in row.get("scenario_tracks", []))
+    details = row.get("scenario_details") or {}
+
+    def names(tracks) -> str:
+        return ", ".join(labels.get(track, track) for track in tracks)
+
+    tracks = names(row.get("scenario_tracks", []))
     texts = {
-        "gross_violation": _("A gross violation of the framework agreement in the half-year."),
-        "red_again": _("Red again as in the previous half-year: %(tracks)s.") % {"tracks": tracks},
-        "red": _("Red: %(tracks)s.") % {"tracks": tracks},
-        "three_yellow": _("Three or more yellow tracks: %(tracks)s.") % {"tracks": tracks},
-        "yellow": _("Yellow: %(tracks)s.") % {"tracks": tracks},
-        "no_remarks": _("No remarks."),
-        "no_data": _("No data (ingen data)."),
-        "confirmed_on_inspection": _("Raised to the scenario confirmed on an inspection in the half-year."),
+        "gross_violation": lambda: (
+            _("A gross violation of the framework agreement in the half-year: %(inspections)s.")
+            % {"inspections": ", ".join(details["inspections"])}
+            if details.get("inspections")
+            else _("A gross violation of the framework agreement in the half-year.")
+        ),
+        "repeated_remark": lambda: (
+            _("A red finding repeats a remark decided as more criticisable (scenario 3–4): %(repeats)s.")
+            % {
+                "repeats": "; ".join(
+                    _("%(area)s in %(inspection)s repeats %(earlier)s")
+                    % {
+                        "area": repeat.get("area_label", repeat.get("area")),
+                        "inspection": repeat.get("inspection"),
+                        "earlier": ", ".join(repeat.get("earlier", [])),
+                    }
+                    for repeat in details.get("repeats", [])
+                )
+            }
+        ),
+        "red_again_decided": lambda: (
+            _(
+                "Red again in %(tracks)s as in %(period)s, whose published decision was scenario %(scenario)s "
+                "with these tracks among its reasons."
+            )
+            % {"tracks": tracks, "period": details.get("previous_period"), "scenario": details.get("previous_scenario")}
+        ),
+        "red_twice_undecided": lambda: (
+            _(
+                "Red: %(tracks)s. %(repeated)s: red two half-years running; the previous half-year not decided as scenario 3–4."
+            )
+            % {"tracks": tracks, "repeated": names(details.get("repeated_tracks", [])).capitalize()}
+        ),
+        "raised_by_inspection": lambda: (
+            _("Raised from %(from)s to scenario %(scenario)s, decided on inspection %(inspection)s in the half-year.")
+            % {
+                "from": row.get("raised_from") if row.get("raised_from") is not None else _("none"),
+                "scenario": details.get("inspection_scenario"),
+                "inspection": details.get("inspection"),
+            }
+        ),
+        # Reasons of versions compiled before issue 13, which still render.
+        "red_again": lambda: _("Red again as in the previous half-year: %(tracks)s.") % {"tracks": tracks},
+        "confirmed_on_inspection": lambda: _("Raised to the scenario confirmed on an inspection in the half-year."),
+        "red": lambda: _("Red: %(tracks)s.") % {"tracks": tracks},
+        "three_yellow": lambda: _("Three or more yellow tracks: %(tracks)s.") % {"tracks": tracks},
+        "yellow": lambda: _("Yellow: %(tracks)s.") % {"tracks": tracks},
+        "no_remarks": lambda: _("No remarks."),
+        "no_data": lambda: _("No data (ingen data)."),
     }
-    return texts.get(row.get("scenario_reason"), "")
+    return texts.get(row.get("scenario_reason"), lambda: "")()

@@ -3,9 +3,12 @@ user's reach is not found (404), whatever its id."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from .models import (
     ActionPlan,
     Assessment,
     ControlArea,
+    EscalationRule,
     Finding,
     FollowUp,
     Inspection,
@@ -64,23 +68,56 @@ def control_areas_for(inspection: Inspection) -> list[ControlArea]:
     return list(ControlArea.objects.filter(Q(active=True) | Q(pk__in=used)))
 
 
-def earlier_reds(*, inspection: Inspection) -> list[rules.EarlierRed]:
-    """Red findings of the same provider's submitted or imported inspections in the year before."""
+def decided_scenario(prefix: str = "") -> Coalesce:
+    """What the administration decided on an inspection: its confirmed assessment's scenario, or for
+    an imported inspection the scenario decided before Tilsyn. Null: not decided."""
+    return Coalesce(f"{prefix}assessment__scenario", f"{prefix}decided_scenario")
+
+
+def repeat_window_months() -> int:
+    return EscalationRule.current().repeat_window_months
+
+
+def _earlier_reds(*, provider_ids, since: date, until: date, exclude: int | None = None):
+    """Red findings of submitted or imported inspections performed in [since, until), per provider,
+    with the scenario decided on their inspection."""
+    rows = Finding.objects.filter(
+        evidence("inspection__"),
+        rating=Rating.RED,
+        inspection__performed_on__gte=since,
+        inspection__performed_on__lt=until,
+    )
+    if provider_ids is not None:
+        rows = rows.filter(inspection__provider_id__in=provider_ids)
+    if exclude is not None:
+        rows = rows.exclude(inspection_id=exclude)
+    reds: dict[int, list[rules.EarlierRed]] = defaultdict(list)
+    for provider_id, area, on, ref, scenario in rows.values_list(
+        "inspection__provider_id",
+        "control_area__code",
+        "inspection__performed_on",
+        "inspection__ref",
+        decided_scenario("inspection__"),
+    ):
+        reds[provider_id].append(
+            rules.EarlierRed(area=area, performed_on=on, inspection_ref=ref, decided_scenario=scenario)
+        )
+    return reds
+
+
+def earlier_reds(*, inspection: Inspection, window_months: int | None = None) -> list[rules.EarlierRed]:
+    """Red findings of the same provider's submitted or imported inspections in the repeat window
+    before this one, each with what was decided on it."""
     if not inspection.performed_on:
         return []
-    since = inspection.performed_on - min(rules.REPEAT_WINDOW, inspection.performed_on - date.min)
-    rows = (
-        Finding.objects.filter(
-            evidence("inspection__"),
-            rating=Rating.RED,
-            inspection__provider_id=inspection.provider_id,
-            inspection__performed_on__gte=since,
-            inspection__performed_on__lt=inspection.performed_on,
-        )
-        .exclude(inspection_id=inspection.pk)
-        .values_list("control_area__code", "inspection__performed_on", "inspection__ref")
+    months = repeat_window_months() if window_months is None else window_months
+    reds = _earlier_reds(
+        provider_ids=[inspection.provider_id],
+        since=rules.window_start(inspection.performed_on, months),
+        until=inspection.performed_on,
+        exclude=inspection.pk,
     )
-    return [rules.EarlierRed(area=area, performed_on=on, inspection_ref=ref) for area, on, ref in rows]
+    return reds.get(inspection.provider_id, [])
 
 
 def proposal_for(*, inspection: Inspection) -> rules.Proposal:
@@ -88,25 +125,105 @@ def proposal_for(*, inspection: Inspection) -> rules.Proposal:
         rules.FindingFact(area=f.control_area.code, rating=f.rating, gross_violation=f.gross_violation)
         for f in inspection.findings.all()
     ]
-    return rules.propose_scenario(
-        findings=facts, performed_on=inspection.performed_on, earlier_reds=earlier_reds(inspection=inspection)
+    months = repeat_window_months()
+    return rules.propose_inspection_scenario(
+        findings=facts,
+        performed_on=inspection.performed_on,
+        earlier_reds=earlier_reds(inspection=inspection, window_months=months),
+        window_months=months,
     )
 
 
 def explain(proposal: rules.Proposal) -> str:
-    """The rule that fired and the findings it fired on, in words."""
-    labels = dict(ControlArea.objects.filter(code__in=proposal.areas).values_list("code", "label"))
+    """The rule that fired and the findings it fired on, in words; then every earlier red finding of
+    the same area that is no repeat, and why."""
+    codes = set(proposal.areas) | {red.area for red in proposal.not_repeats}
+    labels = dict(ControlArea.objects.filter(code__in=codes).values_list("code", "label"))
     areas = ", ".join(labels.get(code, code) for code in proposal.areas)
     texts = {
         "gross_violation": _("Scenario 4: gross violation of the framework agreement in: %(areas)s."),
         "repeated_red": _(
-            "Scenario 4: red again in %(areas)s, which was also red within the year before (%(earlier)s)."
+            "Scenario 4: red again in %(areas)s, a repeat of a remark decided as more criticisable "
+            "(scenario 3–4) within the repeat window (%(earlier)s)."
         ),
         "red": _("Scenario 3: at least one red finding: %(areas)s."),
         "yellow": _("Scenario 2: yellow findings and no red: %(areas)s."),
         "no_remarks": _("Scenario 1: no yellow or red findings."),
     }
-    return texts[proposal.rule] % {"areas": areas, "earlier": ", ".join(proposal.earlier)}
+    sentences = [texts[proposal.rule] % {"areas": areas, "earlier": ", ".join(proposal.earlier)}]
+    for red in proposal.not_repeats:
+        values = {"area": labels.get(red.area, red.area), "ref": red.inspection_ref, "scenario": red.decided_scenario}
+        if red.decided_scenario is None:
+            sentences.append(_("Earlier red finding in %(area)s (%(ref)s), never decided — not a repeat.") % values)
+        else:
+            sentences.append(
+                _("Earlier red finding in %(area)s (%(ref)s), decided as scenario %(scenario)s — not a repeat.")
+                % values
+            )
+    return " ".join(sentences)
+
+
+@dataclass
+class HalfYearSupervision:
+    """What the half-year's submitted or imported inspections say about one provider."""
+
+    ratings: list[str] = field(default_factory=list)
+    gross: list[str] = field(default_factory=list)  # refs of inspections with a gross violation
+    repeats: list[dict] = field(default_factory=list)  # red findings repeating a decided remark
+    decided: list[tuple[str, int]] = field(default_factory=list)  # (ref, decided scenario)
+    offer_ratings: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def half_year_supervision(*, start: date, end: date, provider_ids=None) -> dict[int, HalfYearSupervision]:
+    """Per provider, the findings of the inspections performed in [start, end], the gross violations,
+    the repeats (the same definition as an inspection's assessment, `rules.repeats`) and the scenarios
+    decided on those inspections. A fixed number of queries, whatever the number of providers."""
+    months = repeat_window_months()
+    result: dict[int, HalfYearSupervision] = defaultdict(HalfYearSupervision)
+    findings = Finding.objects.filter(evidence("inspection__"), inspection__performed_on__range=(start, end))
+    inspections = Inspection.objects.filter(evidence(), performed_on__range=(start, end))
+    if provider_ids is not None:
+        findings = findings.filter(inspection__provider_id__in=provider_ids)
+        inspections = inspections.filter(provider_id__in=provider_ids)
+    by_inspection: dict[int, list[rules.FindingFact]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for provider_id, inspection_id, ref, area, label, rating, gross in findings.values_list(
+        "inspection__provider_id",
+        "inspection_id",
+        "inspection__ref",
+        "control_area__code",
+        "control_area__label",
+        "rating",
+        "gross_violation",
+    ).order_by("inspection__ref", "control_area__position"):
+        labels[area] = label
+        entry = result[provider_id]
+        entry.ratings.append(rating)
+        if gross and ref not in entry.gross:
+            entry.gross.append(ref)
+        by_inspection[inspection_id].append(rules.FindingFact(area=area, rating=rating, gross_violation=gross))
+    # An inspection that names the offers it covers rates those offers too.
+    for provider_id, offer_id, rating in findings.filter(inspection__offers__isnull=False).values_list(
+        "inspection__provider_id", "inspection__offers", "rating"
+    ):
+        result[provider_id].offer_ratings[offer_id].append(rating)
+    facts = inspections.values_list("pk", "provider_id", "ref", "performed_on", decided_scenario()).order_by("ref")
+    reds = _earlier_reds(
+        provider_ids=provider_ids, since=rules.window_start(start, months), until=end + timedelta(days=1)
+    )
+    for pk, provider_id, ref, performed_on, scenario in facts:
+        entry = result[provider_id]
+        if scenario is not None:
+            entry.decided.append((ref, scenario))
+        found = rules.repeats(
+            findings=by_inspection.get(pk, []),
+            performed_on=performed_on,
+            earlier_reds=[red for red in reds.get(provider_id, []) if red.inspection_ref != ref],
+            window_months=months,
+        )
+        for area, earlier in sorted(found.areas.items()):
+            entry.repeats.append({"inspection": ref, "area": area, "area_label": labels[area], "earlier": earlier})
+    return result
 
 
 def assessment_details(*, inspection: Inspection) -> Assessment | None:

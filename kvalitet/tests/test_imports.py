@@ -741,9 +741,10 @@ def test_imported_inspections_are_closed_without_assessment_and_count_for_the_re
         performed_on=date(2025, 9, 1),
         findings=(("progress_reports_on_time", "red"),),
     )
+    # Imported without a decided scenario: never decided, so no repeat (issue 13).
     proposal = selectors.proposal_for(inspection=later)
-    assert (proposal.scenario, proposal.rule) == (4, "repeated_red")
-    assert proposal.earlier == ("SMPI-2024-07",)
+    assert (proposal.scenario, proposal.rule) == (3, "red")
+    assert [red.inspection_ref for red in proposal.not_repeats] == ["SMPI-2024-07"]
 
     too_late = supervision_factories.submitted(
         performer=contract_manager,

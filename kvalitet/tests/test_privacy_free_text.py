@@ -48,6 +48,7 @@ EXPECTED_FREE_TEXT = {
     "kvalitet.ScoringRule": {"description"},
     "rapporter.ReportRun": {"error"},
     "rapporter.ScenarioOverride": {"justification"},
+    "rapporter.Discard": {"reason"},
 }
 
 

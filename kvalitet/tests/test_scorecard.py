@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 
 from kvalitet.models import Complaint, HoursRecord, ProgressReport, ScoringRule, SurveyResponse
 from kvalitet.periods import HalfYear
-from kvalitet.scorecard import scorecards
+from kvalitet.scorecard import PreviousHalfYear, scorecards
+from kvalitet.scoring import PreviousDecision
 from leverandoer.tests import factories as provider_factories
 from tilsyn.tests import factories as supervision
 
@@ -75,7 +76,19 @@ def test_red_again_and_a_confirmed_scenario_raise_the_proposal(personas):
                 decision="partly_upheld",
                 decided_on=date(year, month, 2),
             )
-    assert scorecards(period=H1)[provider.pk].proposal.reason == "red_again"
+    # Red two half-years running, with nothing decided on the previous one: 3, and the reason says so.
+    assert scorecards(period=H1)[provider.pk].proposal.reason == "red_twice_undecided"
+    decided = PreviousHalfYear(
+        decisions={provider.pk: PreviousDecision("2024-H2", 3, ("complaints",))},
+        colours={provider.pk: {"complaints": "red"}},
+    )
+    again = scorecards(period=H1, previous=decided)[provider.pk].proposal
+    assert (again.scenario, again.reason, again.tracks) == (4, "red_again_decided", ("complaints",))
+    lower = PreviousHalfYear(
+        decisions={provider.pk: PreviousDecision("2024-H2", 2, ("complaints",))},
+        colours={provider.pk: {"complaints": "red"}},
+    )
+    assert scorecards(period=H1, previous=lower)[provider.pk].proposal.scenario == 3
     inspection = supervision.submitted(
         performer=personas["inspector_a"],
         provider=provider,
@@ -86,7 +99,8 @@ def test_red_again_and_a_confirmed_scenario_raise_the_proposal(personas):
 
     assessment_confirm(inspection=inspection, scenario=4, justification="Gentagelse", by=personas["contract_manager"])
     card = scorecards(period=H1)[provider.pk]
-    assert card.proposal.scenario == 4
+    assert (card.proposal.scenario, card.proposal.reason, card.proposal.raised_from) == (4, "raised_by_inspection", 3)
+    assert card.proposal.details["inspection"] == inspection.ref
     assert card.tracks["supervision"].colour == "red"
 
 
@@ -110,7 +124,7 @@ def test_the_query_count_does_not_grow_with_providers(django_assert_max_num_quer
         offer = provider_factories.offer()
         hours(offer, "99", "100", order=f"O-{n}")
         SurveyResponse.objects.create(offer=offer, answered_on=date(2025, 2, 1), score=3)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(26):
         cards = scorecards(period=H1)
     assert len(cards) == providers
 

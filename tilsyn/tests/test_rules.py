@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tilsyn.rules import EarlierRed, FindingFact, Proposal, propose_scenario
+from tilsyn.rules import EarlierRed, FindingFact, Proposal, propose_inspection_scenario
 
 DAY = date(2025, 6, 1)
 
@@ -33,20 +33,41 @@ def facts(*pairs, gross=()):
     ],
 )
 def test_scenario_from_the_findings_alone(findings, expected):
-    assert propose_scenario(findings=findings, performed_on=DAY) == expected
+    assert propose_inspection_scenario(findings=findings, performed_on=DAY) == expected
 
 
-def test_red_again_in_the_same_area_within_a_year_is_scenario_4():
-    earlier = [EarlierRed(area="premises", performed_on=date(2024, 9, 1), inspection_ref="INS-2024-0007")]
-    proposal = propose_scenario(findings=facts(("premises", "red")), performed_on=DAY, earlier_reds=earlier)
+def test_red_again_after_a_remark_decided_as_more_criticisable_is_scenario_4():
+    earlier = [EarlierRed("premises", date(2024, 9, 1), "INS-2024-0007", decided_scenario=3)]
+    proposal = propose_inspection_scenario(findings=facts(("premises", "red")), performed_on=DAY, earlier_reds=earlier)
     assert proposal == Proposal(4, "repeated_red", ("premises",), ("INS-2024-0007",))
+
+
+@pytest.mark.parametrize("decided", [1, 2, None])
+def test_an_earlier_red_decided_lower_or_never_decided_is_no_repeat(decided):
+    earlier = [EarlierRed("premises", date(2024, 9, 1), "INS-2024-0007", decided_scenario=decided)]
+    proposal = propose_inspection_scenario(findings=facts(("premises", "red")), performed_on=DAY, earlier_reds=earlier)
+    assert (proposal.scenario, proposal.rule) == (3, "red")
+    assert proposal.not_repeats == tuple(earlier)  # said on the page: "… — not a repeat"
+
+
+def test_the_repeat_window_is_calendar_months_and_data():
+    earlier = [EarlierRed("premises", date(2025, 2, 28), "INS-X", decided_scenario=4)]
+    findings = facts(("premises", "red"))
+    assert (
+        propose_inspection_scenario(findings=findings, performed_on=DAY, earlier_reds=earlier, window_months=3).scenario
+        == 3
+    )
+    assert (
+        propose_inspection_scenario(findings=findings, performed_on=DAY, earlier_reds=earlier, window_months=4).scenario
+        == 4
+    )
 
 
 @pytest.mark.parametrize(
     ("earlier_day", "area", "now_rating", "scenario"),
     [
-        (date(2024, 6, 1), "premises", "red", 4),  # exactly 365 days before: inside the window
-        (date(2024, 5, 31), "premises", "red", 3),  # 366 days before: outside
+        (date(2024, 6, 1), "premises", "red", 4),  # exactly 12 calendar months before: inside the window
+        (date(2024, 5, 31), "premises", "red", 3),  # a day more: outside
         (date(2025, 6, 1), "premises", "red", 3),  # same day is not "before"
         (date(2025, 7, 1), "premises", "red", 3),  # a later inspection does not count
         (date(2025, 1, 1), "attendance", "red", 3),  # red before in another area
@@ -54,12 +75,16 @@ def test_red_again_in_the_same_area_within_a_year_is_scenario_4():
     ],
 )
 def test_the_repeat_window_and_area(earlier_day, area, now_rating, scenario):
-    earlier = [EarlierRed(area=area, performed_on=earlier_day, inspection_ref="INS-X")]
-    proposal = propose_scenario(findings=facts(("premises", now_rating)), performed_on=DAY, earlier_reds=earlier)
+    earlier = [EarlierRed(area=area, performed_on=earlier_day, inspection_ref="INS-X", decided_scenario=3)]
+    proposal = propose_inspection_scenario(
+        findings=facts(("premises", now_rating)), performed_on=DAY, earlier_reds=earlier
+    )
     assert proposal.scenario == scenario
 
 
 def test_gross_violation_wins_over_a_repeat():
-    earlier = [EarlierRed(area="premises", performed_on=date(2025, 1, 1), inspection_ref="INS-X")]
+    earlier = [EarlierRed("premises", date(2025, 1, 1), "INS-X", decided_scenario=3)]
     findings = facts(("premises", "red"), ("framework_agreement", "red"), gross=("framework_agreement",))
-    assert propose_scenario(findings=findings, performed_on=DAY, earlier_reds=earlier).rule == "gross_violation"
+    assert (
+        propose_inspection_scenario(findings=findings, performed_on=DAY, earlier_reds=earlier).rule == "gross_violation"
+    )

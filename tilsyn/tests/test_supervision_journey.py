@@ -11,7 +11,8 @@ from django.utils import timezone
 from conftest import client_for
 from leverandoer.models import ReferralStatus
 from leverandoer.tests import factories as provider_factories
-from tilsyn.models import ActionPlan, Assessment, Finding, Inspection, Measure
+from tilsyn import services
+from tilsyn.models import ActionPlan, Assessment, EscalationRule, Finding, Inspection, Measure
 from tilsyn.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -149,11 +150,12 @@ def test_the_whole_journey(client, personas, provider, mailoutbox, django_captur
     assert changes["tilsynsrapport"] == ("–", "ny fil")
 
 
-def test_a_red_finding_in_the_same_area_within_a_year_proposes_scenario_4(client, personas, provider):
+def test_a_red_finding_repeating_a_remark_decided_as_3_proposes_scenario_4(client, personas, provider):
     manager, inspector = personas["contract_manager"], personas["inspector_a"]
     earlier = factories.submitted(
         performer=inspector, provider=provider, performed_on=date(2024, 9, 1), findings=[("premises", "red")]
     )
+    services.assessment_confirm(inspection=earlier, scenario=3, justification="", by=manager)
     now = factories.submitted(
         performer=inspector, provider=provider, performed_on=date(2025, 3, 3), findings=[("premises", "red")]
     )
@@ -162,6 +164,53 @@ def test_a_red_finding_in_the_same_area_within_a_year_proposes_scenario_4(client
     assert page.context["proposal"].scenario == 4
     assert page.context["proposal"].rule == "repeated_red"
     assert earlier.ref in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("decided", "sentence"),
+    [
+        (
+            2,
+            "Tidligere rødt fund i De fysiske rammer på leveringsadressen ({ref}), vurderet som scenarie 2 — ikke en gentagelse.",
+        ),
+        (
+            None,
+            "Tidligere rødt fund i De fysiske rammer på leveringsadressen ({ref}), aldrig afgjort — ikke en gentagelse.",
+        ),
+    ],
+)
+def test_an_earlier_red_decided_lower_or_never_decided_is_no_repeat_and_the_page_says_so(
+    client, personas, provider, decided, sentence
+):
+    manager, inspector = personas["contract_manager"], personas["inspector_a"]
+    earlier = factories.submitted(
+        performer=inspector, provider=provider, performed_on=date(2024, 9, 1), findings=[("premises", "red")]
+    )
+    if decided:
+        services.assessment_confirm(
+            inspection=earlier, scenario=decided, justification="Rettet under besøget.", by=manager
+        )
+    now = factories.submitted(
+        performer=inspector, provider=provider, performed_on=date(2025, 3, 3), findings=[("premises", "red")]
+    )
+    client_for(client, manager)
+    page = client.get(reverse("tilsyn:inspection_assess", args=[now.ref]))
+    assert (page.context["proposal"].scenario, page.context["proposal"].rule) == (3, "red")
+    assert sentence.format(ref=earlier.ref) in page.content.decode()
+
+
+def test_the_repeat_window_is_what_the_administrator_set(client, personas, provider):
+    manager, inspector = personas["contract_manager"], personas["inspector_a"]
+    earlier = factories.submitted(
+        performer=inspector, provider=provider, performed_on=date(2024, 9, 1), findings=[("premises", "red")]
+    )
+    services.assessment_confirm(inspection=earlier, scenario=3, justification="", by=manager)
+    now = factories.submitted(
+        performer=inspector, provider=provider, performed_on=date(2025, 3, 3), findings=[("premises", "red")]
+    )
+    EscalationRule.objects.update(repeat_window_months=6)  # 1 September 2024 is more than 6 months before
+    client_for(client, manager)
+    assert client.get(reverse("tilsyn:inspection_assess", args=[now.ref])).context["proposal"].scenario == 3
 
 
 def test_an_unsubmitted_earlier_red_does_not_count(client, personas, provider):
@@ -173,10 +222,10 @@ def test_an_unsubmitted_earlier_red_does_not_count(client, personas, provider):
     assert client.get(reverse("tilsyn:inspection_assess", args=[now.ref])).context["proposal"].scenario == 3
 
 
-def test_an_imported_earlier_red_counts(client, personas, provider):
+def test_an_imported_earlier_red_decided_as_3_counts(client, personas, provider):
     inspector = personas["inspector_a"]
     imported = factories.inspection(
-        performer=inspector, provider=provider, performed_on=date(2024, 9, 1), imported=True
+        performer=inspector, provider=provider, performed_on=date(2024, 9, 1), imported=True, decided_scenario=3
     )
     factories.finding(imported, "premises", "red")
     now = factories.submitted(performer=inspector, provider=provider, findings=[("premises", "red")])
