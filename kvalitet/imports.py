@@ -378,6 +378,10 @@ def parse_inspection_finding(ctx: RowContext, lookups: Lookups):
             "inspection_ref",
             _("disagrees with row %(row)s on provider, method, kind or date") % {"row": first[1]},
         )
+    decided = ctx.cell("decided_scenario", lambda t: tables.parse_int(t, low=1, high=4), required=False)
+    first_decided = ctx.decided.setdefault(ref, (decided, ctx.number))
+    if first_decided[0] != decided:
+        ctx.fail("decided_scenario", _disagreement(first_decided[0], first_decided[1]))
     values = {
         "inspection_ref": ref,
         "provider": provider,
@@ -389,8 +393,18 @@ def parse_inspection_finding(ctx: RowContext, lookups: Lookups):
         "rating": rating,
         "gross_violation": gross,
         "remark": mask_cpr(ctx.cell("remark", required=False) or "")[:5000],
+        "decided_scenario": decided,
     }
     return (ref, area_code), values
+
+
+def _disagreement(other: int | None, row: int) -> str:
+    """Why a row's decided scenario is refused: the scenario is the inspection's, not the finding's."""
+    if other is None:
+        reason = _("disagrees with row %(row)s, which leaves it empty (not decided)") % {"row": row}
+    else:
+        reason = _("disagrees with row %(row)s, which gives scenario %(scenario)s") % {"row": row, "scenario": other}
+    return reason + "; " + _("every row of an inspection must give the same decided scenario, or all leave it empty")
 
 
 KIND_SPECS = {
@@ -461,8 +475,10 @@ KIND_SPECS = {
             "gross_violation",
             "remark",
         ],
-        parse=parse_inspection_finding,
-        model=Finding,
+        {"decided_scenario": ""},
+        parse_inspection_finding,
+        Finding,
+        kept_if_absent=("decided_scenario",),
     ),
 }
 KIND_NAMES = list(KIND_SPECS)
@@ -483,22 +499,13 @@ def parse_file(*, kind: str, data: bytes, filename: str) -> tuple[Kind, list[tup
         table = tables.read_table(data, filename)
     except TableError as error:
         raise ImportFailed([str(error)]) from error
-    missing = [column for column in spec.required if column not in table.header]
-    if missing:
-        raise ImportFailed(
-            [
-                _("Row 1: missing columns: %(columns)s (the header must name exactly these).")
-                % {"columns": ", ".join(missing)}
-            ]
-        )
-    twice = [column for column in [*spec.required, *spec.optional] if table.header.count(column) > 1]
-    if twice:
-        raise ImportFailed([_("Row 1: columns named twice: %(columns)s.") % {"columns": ", ".join(twice)}])
+    if header_errors := _header_errors(spec, table):
+        raise ImportFailed(header_errors)
     if not table.rows:
         raise ImportFailed([_("The file has no rows below the header.")])
     lookups = Lookups(table)
     ctx = RowContext(table, spec)
-    ctx.seen, ctx.inspections = {}, {}
+    ctx.seen, ctx.inspections, ctx.decided = {}, {}, {}
     parsed, keys = [], {}
     for number, row in table.rows:
         ctx.number, ctx.row = number, row
@@ -526,6 +533,37 @@ def parse_file(*, kind: str, data: bytes, filename: str) -> tuple[Kind, list[tup
     return spec, parsed, kept
 
 
+def _header_errors(spec: Kind, table: tables.Table) -> list[str]:
+    """Every problem with row 1 at once: a misspelt column is both missing and unknown, and the
+    person correcting the file should see both. A column the kind does not declare is refused rather
+    than ignored, so that a value never silently goes nowhere."""
+    from openpyxl.utils import get_column_letter
+
+    errors = []
+    missing = [column for column in spec.required if column not in table.header]
+    if missing:
+        errors.append(
+            _("Row 1: missing columns: %(columns)s (the header must name exactly these).")
+            % {"columns": ", ".join(missing)}
+        )
+    known = [*spec.required, *spec.optional]
+    for column in dict.fromkeys(name for name in table.header if name and name not in known):
+        reason = _("unknown column; %(kind)s has only these columns: %(columns)s") % {
+            "kind": spec.name,
+            "columns": ", ".join(known),
+        }
+        errors.append(_error(1, column, reason))
+    for position in table.unnamed:
+        errors.append(
+            _("Row 1: column %(letter)s has no name in the header, but the rows below have values in it.")
+            % {"letter": get_column_letter(position)}
+        )
+    twice = [column for column in known if table.header.count(column) > 1]
+    if twice:
+        errors.append(_("Row 1: columns named twice: %(columns)s.") % {"columns": ", ".join(twice)})
+    return errors
+
+
 def run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
     """Store a parsed file in one transaction. Rows the models refuse are reported like parse
     errors (ImportFailed), after the transaction is rolled back. Failed imports are logged too."""
@@ -549,7 +587,7 @@ def _run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
     spec, parsed, kept = parse_file(kind=kind, data=data, filename=filename)
     with transaction.atomic():
         if kind == "inspections":
-            added, updated = _store_inspections(spec, parsed, by)
+            added, updated = _store_inspections(spec, parsed, by, kept=kept)
         else:
             added, updated = _store(spec, parsed, by, kept=kept)
         log = ImportLog.objects.create(
@@ -686,8 +724,9 @@ def _column_for(spec: Kind, name: str) -> str | None:
     return column if column in spec.required or column in spec.optional else None
 
 
-def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
-    """One inspection per inspection_ref, closed and marked imported; one finding per row."""
+def _store_inspections(spec: Kind, parsed, by, *, kept: set[str] = frozenset()) -> tuple[int, int]:
+    """One inspection per inspection_ref, closed and marked imported; one finding per row. The
+    decided scenario belongs to the inspection; a file without its column leaves it as it is."""
     refs = {v["inspection_ref"] for _n, _k, v in parsed}
     inspections = {i.ref: i for i in in_chunks(Inspection.objects.all(), "ref", refs)}
     findings = {
@@ -704,6 +743,8 @@ def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
             "announced": values["announced"],
             "performed_on": values["performed_on"],
         }
+        if "decided_scenario" not in kept:
+            header["decided_scenario"] = values["decided_scenario"]
         inspection = inspections.get(ref)
         if inspection is None:
             inspection = Inspection(
@@ -750,7 +791,7 @@ def _store_inspections(spec: Kind, parsed, by) -> tuple[int, int]:
             finding.save()
             updated += 1
         elif ref in changed_refs:
-            updated += 1  # the finding is unchanged, but its inspection's provider, method, kind or date changed
+            updated += 1  # the finding is unchanged, but its inspection's header or decided scenario changed
     if errors:
         raise ImportFailed(errors)
     return added, updated

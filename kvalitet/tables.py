@@ -41,6 +41,9 @@ class Table:
     # CSV rows with filled cells beyond the header: an unquoted decimal comma or a stray separator
     # would otherwise shift values silently into the wrong columns.
     overflowing: list[int] = field(default_factory=list)
+    # Header cells left empty above cells that hold values (1-based positions). An empty header cell
+    # above an empty column is what Excel leaves after a deleted column, and is no column at all.
+    unnamed: list[int] = field(default_factory=list)
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -65,15 +68,28 @@ def read_table(data: bytes, filename: str) -> Table:
         raw = list(reader)
     except csv.Error as error:
         raise TableError(_("The file could not be read as CSV: %(error)s") % {"error": error}) from error
-    header = [cell.strip().lower() for cell in raw[0]]
-    rows, overflowing = [], []
+    header = [_column_name(cell) for cell in raw[0]]
+    rows, overflowing, unnamed = [], [], set()
     for number, cells in enumerate(raw[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if any(cell.strip() for cell in cells[len(header) :]):
             overflowing.append(number)
+        unnamed |= {i + 1 for i, name in enumerate(header) if not name and i < len(cells) and cells[i].strip()}
         rows.append((number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}))
-    return Table(header=header, rows=rows, decimal_comma=separator == ";", overflowing=overflowing)
+    return Table(
+        header=header,
+        rows=rows,
+        decimal_comma=separator == ";",
+        overflowing=overflowing,
+        unnamed=sorted(unnamed),
+    )
+
+
+def _column_name(cell) -> str:
+    """A header cell as the importer matches it: without case, surrounding spaces (also no-break
+    spaces) or a stray byte order mark, which a file saved twice as "CSV UTF-8" carries into a cell."""
+    return str(cell or "").replace("\ufeff", "").replace("\u200b", "").strip().lower()
 
 
 def _is_cp1252(data: bytes) -> bool:
@@ -103,14 +119,17 @@ def _read_xlsx(data: bytes) -> Table:
         raise TableError(_("The XLSX file could not be read: it may be damaged.")) from error
     if not values or not any(values[0]):
         raise TableError(_("The file is empty or has no header row."))
-    header = [str(cell or "").strip().lower() for cell in values[0]]
-    rows = []
+    header = [_column_name(cell) for cell in values[0]]
+    while header and not header[-1]:
+        header.pop()  # read-only sheets pad the header to the widest row
+    rows, unnamed = [], set()
     for number, cells in enumerate(values[1:], start=2):
         texts = [_xlsx_text(cell) for cell in cells]
         if not any(texts):
             continue
+        unnamed |= {i + 1 for i, text in enumerate(texts) if text and (i >= len(header) or not header[i])}
         rows.append((number, {name: (texts[i] if i < len(texts) else "") for i, name in enumerate(header)}))
-    return Table(header=header, rows=rows, decimal_comma=False)
+    return Table(header=header, rows=rows, decimal_comma=False, unnamed=sorted(unnamed))
 
 
 def _xlsx_text(cell) -> str:

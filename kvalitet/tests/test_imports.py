@@ -721,8 +721,9 @@ def test_imported_inspections_are_closed_without_assessment_and_count_for_the_re
     path = csv_file(
         tmp_path,
         "tilsyn-2024.csv",
-        INSPECTION_HEADER + "SMPI-2024-07;SMP-0001;visit;base;yes;10-10-2024;progress_reports_on_time;red;no;For sent\n"
-        "SMPI-2024-07;SMP-0001;visit;base;yes;10-10-2024;premises;green;no;\n",
+        INSPECTION_HEADER.replace("remark\n", "remark;decided_scenario\n")
+        + "SMPI-2024-07;SMP-0001;visit;base;yes;10-10-2024;progress_reports_on_time;red;no;For sent;3\n"
+        "SMPI-2024-07;SMP-0001;visit;base;yes;10-10-2024;premises;green;no;;3\n",
     )
     run("inspections", path, "--user", "contract-manager")
 
@@ -733,6 +734,7 @@ def test_imported_inspections_are_closed_without_assessment_and_count_for_the_re
     assert imported.created_by == contract_manager
     assert not Assessment.objects.filter(inspection=imported).exists()
     assert imported.findings.count() == 2
+    assert imported.decided_scenario == 3  # decided "more criticisable" before Tilsyn: a later red repeats it
 
     provider = Provider.objects.get(ref="SMP-0001")
     later = supervision_factories.submitted(
@@ -741,10 +743,9 @@ def test_imported_inspections_are_closed_without_assessment_and_count_for_the_re
         performed_on=date(2025, 9, 1),
         findings=(("progress_reports_on_time", "red"),),
     )
-    # Imported without a decided scenario: never decided, so no repeat (issue 13).
     proposal = selectors.proposal_for(inspection=later)
-    assert (proposal.scenario, proposal.rule) == (3, "red")
-    assert [red.inspection_ref for red in proposal.not_repeats] == ["SMPI-2024-07"]
+    assert (proposal.scenario, proposal.rule) == (4, "repeated_red")
+    assert proposal.earlier == ("SMPI-2024-07",)
 
     too_late = supervision_factories.submitted(
         performer=contract_manager,
