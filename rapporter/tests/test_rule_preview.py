@@ -243,3 +243,35 @@ def test_a_repeat_window_below_one_month_or_not_a_number_is_refused(client, admi
     assert "Gentagelsesvindue (kalendermåneder):" in html
     rule.refresh_from_db()
     assert rule.repeat_window_months == 12
+
+
+def test_an_edited_confidence_level_previews_without_saving(client, administrator, half_year):
+    effect = ScoringRule.objects.get(code="effect")
+    client.force_login(administrator)
+    response = client.post(change_url(effect), {**form_data(effect, confidence="95"), "_preview": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ændringen ændrer ingen farve og intet foreslået scenarie." in html  # no effect data in 2025-H1
+    assert 'name="confidence" value="95"' in html
+    effect.refresh_from_db()
+    assert effect.confidence == Decimal(90)
+
+
+@pytest.mark.parametrize("object_id", ["999999", "abc"])
+def test_a_preview_of_an_unknown_rule_goes_back_to_the_list(client, administrator, object_id):
+    client.force_login(administrator)
+    url = reverse("admin:kvalitet_scoringrule_change", args=[object_id])
+    response = client.post(url, {"label": "x", "green": "1", "yellow": "2", "minimum": "0", "_preview": "1"})
+    assert response.status_code == 302
+    assert not ScoringRule.objects.filter(label="x").exists()
+
+
+def test_a_repeat_window_of_six_months_is_stored(client, administrator):
+    rule = EscalationRule.current()
+    if rule.pk is None:
+        rule.save()
+    client.force_login(administrator)
+    url = reverse("admin:tilsyn_escalationrule_change", args=[rule.pk])
+    assert client.post(url, {"repeat_window_months": "6", "_save": "1"}).status_code == 302
+    rule.refresh_from_db()
+    assert rule.repeat_window_months == 6
