@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_users  # noqa: F401 — user pages that end a deactivated user's sessions
@@ -60,10 +62,20 @@ class FindingInline(admin.TabularInline):
         return not (obj and obj.is_locked) and super().has_delete_permission(request, obj)
 
 
+class EscalationRuleForm(forms.ModelForm):
+    class Meta:
+        model = EscalationRule
+        fields = ["repeat_window_months"]
+        # A negative number fails the field's own "at least 0" before the model's clean() can say
+        # what is wrong; one message for 0 and below.
+        error_messages = {"repeat_window_months": {"min_value": _("The repeat window must be at least 1 month.")}}
+
+
 @admin.register(EscalationRule)
 class EscalationRuleAdmin(SimpleHistoryAdmin):
     """One row: the repeat window of Table 1's scenario 4 (shipped by a migration)."""
 
+    form = EscalationRuleForm
     list_display = ["__str__", "repeat_window_months"]
 
     def has_add_permission(self, request) -> bool:
