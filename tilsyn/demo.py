@@ -222,6 +222,7 @@ def seed_supervision(
             today=today,
             lower_allowed=False,
             justification="Forholdet er rettet under besøget." if decide_lower else "",
+            running=on == repeat_on,  # this year's repeat and gross violation: the cases still run
         )
 
     # Visits ahead: assigned to the external inspectors, one unannounced.
@@ -243,10 +244,13 @@ def _day_in(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
 
 
-def _decide(*, inspection, manager, rng, today: date, lower_allowed: bool, justification: str = "") -> None:
+def _decide(
+    *, inspection, manager, rng, today: date, lower_allowed: bool, justification: str = "", running: bool = False
+) -> None:
     """Assess as a contract manager would: the proposal, or one lower with a short justification
     (a few, at random, where `lower_allowed`; always when a justification is given). Then the
-    measures, follow-ups and action plan as far as they would have come by today."""
+    measures, follow-ups and action plan as far as they would have come by today; a `running`
+    case is still open, its action plan awaited."""
     decided_on = inspection.performed_on + timedelta(days=rng.randint(14, 30))
     if decided_on > today or (inspection.performed_on > today - timedelta(days=60) and rng.random() < 0.25):
         return  # submitted, waiting for the contract manager's assessment
@@ -259,7 +263,7 @@ def _decide(*, inspection, manager, rng, today: date, lower_allowed: bool, justi
     assessment = services.assessment_confirm(
         inspection=inspection, scenario=scenario, justification=justification, by=manager, decided_on=decided_on
     )
-    settled = decided_on < today - timedelta(days=90)  # long enough ago for the case to be closed
+    settled = not running and decided_on < today - timedelta(days=90)  # long enough ago to be closed
     for measure in assessment.measures.all():
         if settled or rng.random() < 0.5:
             done_on = min(decided_on + timedelta(days=rng.randint(5, 40)), today)
@@ -276,7 +280,7 @@ def _decide(*, inspection, manager, rng, today: date, lower_allowed: bool, justi
             follow_up.done_on = done_on
             follow_up.save()
     plan = getattr(assessment, "action_plan", None)
-    if plan and (settled or rng.random() < 0.5):
+    if plan and not running and (settled or rng.random() < 0.5):
         plan.status = ActionPlan.Status.APPROVED if settled else ActionPlan.Status.RECEIVED
         plan.filename = "handleplan.pdf"
         plan.save()
