@@ -1,9 +1,15 @@
-"""Demo data for tracks 1–4, 2023–2025: complaints, anonymous survey answers, Anden Aktør cases with
-yearly spot checks and their reviews, and delivery and effect data (hours, progression reports,
-attendance, outcomes). Deterministic given the random generator passed in.
+"""Demo data for tracks 1–4 over the demo's three living years up to `today`: complaints,
+anonymous survey answers, Anden Aktør cases with yearly spot checks and their reviews, and delivery
+and effect data (hours, progression reports, attendance, outcomes). Nothing is measured, due,
+answered or decided after `today`; the half-year containing it holds data up to today only.
+Deterministic given the random generator and the date passed in.
 
-About a fifth of the providers are "poor" (lower delivery, late reports, low scores, more upheld
-complaints, weaker case handling) and a few "excellent", so the benchmarks have something to show.
+Seed 003: "Generelt lever leverandørerne op til forvaltningens krav". So quality is per provider,
+track and half-year: about a fifth of the providers are "poor", but a poor provider falls short on
+one track a half-year, and not on the same track two half-years running (a shortfall the
+administration dealt with is put right); a normal provider now and then has a weak half-year on one
+track; a few are "excellent" throughout. Effect shortfalls are either small or clearly large with
+many citizens, so that a colour worse than green stands beyond chance.
 Complaints, spot checks and case reviews go through the real services (refs, action plans and the
 reproducible draw); the bulk rows are bulk-created (no history rows, which is fine for demo data).
 Citizens are pseudonyms like "B-104233", never anything that looks like a CPR number.
@@ -34,9 +40,6 @@ from .models import (
 )
 from .periods import HalfYear
 
-YEARS = (2023, 2024, 2025)
-FIRST_DAY = date(2023, 1, 1)
-LAST_DAY = date(2025, 12, 31)  # nothing measured, due or decided after the demo years
 BATCH = 500
 
 POOR, NORMAL, EXCELLENT = "poor", "normal", "excellent"
@@ -61,7 +64,7 @@ COMPLAINT_SUBJECTS = {
     ],
 }
 DECISION_WEIGHTS = {  # upheld, partly upheld, not upheld, dismissed
-    POOR: [24, 18, 43, 15],
+    POOR: [34, 18, 33, 15],
     NORMAL: [9, 11, 66, 14],
     EXCELLENT: [4, 6, 76, 14],
 }
@@ -74,7 +77,7 @@ DECISIONS = [
 
 SCORE_WEIGHTS = {  # scores 1..5
     POOR: [10, 17, 30, 28, 15],
-    NORMAL: [3, 6, 17, 41, 33],
+    NORMAL: [2, 4, 12, 40, 42],
     EXCELLENT: [1, 2, 8, 36, 53],
 }
 COMMENTS = {
@@ -119,12 +122,12 @@ GROUP_ADJUST = {
     "aktivitetsparate": -0.10,
     "ressourceforloeb": -0.14,
 }
-QUALITY_ADJUST = {POOR: -0.12, NORMAL: 0.0, EXCELLENT: 0.08}
+QUALITY_ADJUST = {POOR: -0.25, NORMAL: 0.0, EXCELLENT: 0.04}  # a poor half-year: clearly below
 
 # Probabilities per quality: report missing, report on time (of those submitted), content approved,
 # attendance registered correctly, checklist item met.
-REPORT_MISSING = {POOR: 0.12, NORMAL: 0.025, EXCELLENT: 0.005}
-REPORT_ON_TIME = {POOR: 0.68, NORMAL: 0.93, EXCELLENT: 0.98}
+REPORT_MISSING = {POOR: 0.12, NORMAL: 0.01, EXCELLENT: 0.005}
+REPORT_ON_TIME = {POOR: 0.68, NORMAL: 0.975, EXCELLENT: 0.99}
 REPORT_APPROVED = {POOR: 0.74, NORMAL: 0.93, EXCELLENT: 0.98}
 ATTENDANCE_OK = {POOR: 0.86, NORMAL: 0.975, EXCELLENT: 0.995}
 ITEM_MET = {POOR: 0.70, NORMAL: 0.90, EXCELLENT: 0.97}
@@ -132,6 +135,62 @@ ITEM_MET = {POOR: 0.70, NORMAL: 0.90, EXCELLENT: 0.97}
 
 def _day_in(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def living_years(today: date) -> tuple[int, int, int]:
+    """The demo's three years: the two before today's and today's own, which is in progress."""
+    return (today.year - 2, today.year - 1, today.year)
+
+
+def _half_years(today: date) -> list[HalfYear]:
+    """The living half-years that have begun by today, oldest first."""
+    return [
+        period
+        for year in living_years(today)
+        for period in (HalfYear(year, 1), HalfYear(year, 2))
+        if period.start <= today
+    ]
+
+
+def _share_elapsed(start: date, end: date, today: date) -> float:
+    """How much of [start, end] lies on or before today (1 for a period that has ended)."""
+    if today >= end:
+        return 1.0
+    return max(0.0, ((today - start).days + 1) / ((end - start).days + 1))
+
+
+TRACK_KEYS = ("complaints", "surveys", "case_handling", "effect", "reports", "hours")
+
+
+class _Quality:
+    """Quality per provider, track and half-year (see the module docstring): a poor provider is
+    weak on one track a half-year, never the same track two half-years running; a normal one has a
+    weak half-year on one track now and then; an excellent one is excellent throughout."""
+
+    WEAK_HALF_YEAR = 0.06  # a normal provider's chance of a weak half-year on one track
+
+    def __init__(self, rng: random.Random, providers: list[Provider], half_years: list[HalfYear]):
+        self.base = _qualities(rng, providers)
+        self.weak: dict[tuple[int, HalfYear], str] = {}
+        for provider in providers:
+            tracks = [t for t in TRACK_KEYS if t != "case_handling" or provider.kind == Provider.Kind.ANDEN_AKTOER]
+            last = None
+            for period in half_years:
+                base = self.base[provider.pk]
+                if base == POOR or (base == NORMAL and rng.random() < self.WEAK_HALF_YEAR):
+                    last = rng.choice([track for track in tracks if track != last])
+                    self.weak[(provider.pk, period)] = last
+                else:
+                    last = None
+
+    def of(self, provider_id: int, track: str, when: date | HalfYear) -> str:
+        period = when if isinstance(when, HalfYear) else HalfYear.containing(when)
+        if self.base[provider_id] == EXCELLENT:
+            return EXCELLENT
+        return POOR if self.weak.get((provider_id, period)) == track else NORMAL
+
+    def count(self, value: str) -> int:
+        return sum(1 for quality in self.base.values() if quality == value)
 
 
 def _qualities(rng: random.Random, providers: list[Provider]) -> dict[int, str]:
@@ -168,44 +227,55 @@ class _Citizens:
 # --- Track 1 -----------------------------------------------------------------------------------
 
 
-def _seed_complaints(rng, providers, quality, citizens, caseworker) -> tuple[int, int]:
+COMPLAINTS_PER_HALF_YEAR = {POOR: (3, 5), NORMAL: (0, 1), EXCELLENT: (0, 1)}
+
+
+def _seed_complaints(rng, providers, quality, citizens, caseworker, today) -> tuple[int, int]:
     count = flagged = 0
-    for year in YEARS:
+    for year in living_years(today):
         specs, flagged_this_year = [], 0
-        for provider in providers:
-            q = quality[provider.pk]
-            low, high = {POOR: (2, 4), NORMAL: (0, 2), EXCELLENT: (0, 1)}[q]
-            for _ in range(rng.randint(low, high)):
-                aa = provider.kind == Provider.Kind.ANDEN_AKTOER
-                kind = Complaint.Kind.REALITY if aa and rng.random() < 0.6 else Complaint.Kind.FORMALITY
-                received = _day_in(rng, date(year, 1, 3), date(year, 12, 15))
-                decision, decided, forwarded = "", None, None
-                decided_candidate = received + timedelta(days=rng.randint(18, 80))
-                if decided_candidate <= LAST_DAY and not (year == 2025 and received.month >= 10 and rng.random() < 0.6):
-                    decision = rng.choices(DECISIONS, DECISION_WEIGHTS[q])[0]
-                    decided = decided_candidate
-                    # Every decision is forwarded; a handful (mostly recent) not yet.
-                    late_share = 0.35 if year == 2025 and received.month >= 9 else 0.03
-                    if rng.random() >= late_share:
-                        forwarded = min(decided + timedelta(days=rng.randint(0, 9)), LAST_DAY)
-                # About one complaint a year points to a general wrong practice at a poor provider.
-                general = (
-                    q == POOR and decision == Complaint.Decision.UPHELD and not flagged_this_year and rng.random() < 0.5
-                )
-                flagged_this_year += general
-                specs.append(
-                    {
-                        "received_on": received,
-                        "kind": kind,
-                        "provider": provider,
-                        "subject": rng.choice(COMPLAINT_SUBJECTS[kind]),
-                        "citizen_ref": citizens.new(),
-                        "decision": decision,
-                        "decided_on": decided,
-                        "forwarded_on": forwarded,
-                        "general_practice": general,
-                    }
-                )
+        for period in (HalfYear(year, 1), HalfYear(year, 2)):
+            last_received = min(period.end - timedelta(days=15), today)
+            if last_received < period.start + timedelta(days=2):
+                continue
+            for provider in providers:
+                q = quality.of(provider.pk, "complaints", period)
+                low, high = COMPLAINTS_PER_HALF_YEAR[q]
+                for _ in range(rng.randint(low, high)):
+                    aa = provider.kind == Provider.Kind.ANDEN_AKTOER
+                    kind = Complaint.Kind.REALITY if aa and rng.random() < 0.6 else Complaint.Kind.FORMALITY
+                    received = _day_in(rng, period.start + timedelta(days=2), last_received)
+                    decision, decided, forwarded = "", None, None
+                    decided_candidate = received + timedelta(days=rng.randint(18, 80))
+                    recent = received > today - timedelta(days=75)
+                    if decided_candidate <= today and not (recent and rng.random() < 0.6):
+                        decision = rng.choices(DECISIONS, DECISION_WEIGHTS[q])[0]
+                        decided = decided_candidate
+                        # Every decision is forwarded; a handful (mostly recent) not yet.
+                        late_share = 0.35 if decided > today - timedelta(days=60) else 0.03
+                        if rng.random() >= late_share:
+                            forwarded = min(decided + timedelta(days=rng.randint(0, 9)), today)
+                    # About one complaint a year points to a general wrong practice at a poor provider.
+                    general = (
+                        q == POOR
+                        and decision == Complaint.Decision.UPHELD
+                        and not flagged_this_year
+                        and rng.random() < 0.5
+                    )
+                    flagged_this_year += general
+                    specs.append(
+                        {
+                            "received_on": received,
+                            "kind": kind,
+                            "provider": provider,
+                            "subject": rng.choice(COMPLAINT_SUBJECTS[kind]),
+                            "citizen_ref": citizens.new(),
+                            "decision": decision,
+                            "decided_on": decided,
+                            "forwarded_on": forwarded,
+                            "general_practice": general,
+                        }
+                    )
         # In date order, so that the generated refs KLG-YYYY-NNNN run with the dates.
         for data in sorted(specs, key=lambda spec: (spec["received_on"], spec["provider"].pk)):
             complaint = services.complaint_save(complaint=None, data=data, by=caseworker)
@@ -213,12 +283,13 @@ def _seed_complaints(rng, providers, quality, citizens, caseworker) -> tuple[int
             if complaint.action_plan_id:
                 flagged += 1
                 # The service dates the deadline from today; for demo complaints, from the decision.
-                # Earlier years' plans were approved; this year's is still awaited (and overdue).
-                start = complaint.decided_on or complaint.received_on
+                # A plan whose deadline is well past was approved; a recent one is still awaited.
+                deadline = (complaint.decided_on or complaint.received_on) + timedelta(days=30)
+                done = deadline < today - timedelta(days=60)
                 ActionPlan.objects.filter(pk=complaint.action_plan_id).update(
-                    deadline=start + timedelta(days=30),
-                    status=ActionPlan.Status.APPROVED if year < YEARS[-1] else ActionPlan.Status.DEMANDED,
-                    filename="handleplan.pdf" if year < YEARS[-1] else "",
+                    deadline=deadline,
+                    status=ActionPlan.Status.APPROVED if done else ActionPlan.Status.DEMANDED,
+                    filename="handleplan.pdf" if done else "",
                 )
     return count, flagged
 
@@ -232,23 +303,23 @@ def _comment(rng: random.Random, score: int) -> str:
     return rng.choice(COMMENTS["low" if score <= 2 else "mid" if score == 3 else "high"])
 
 
-def _seed_surveys(rng, offers, quality) -> int:
+def _seed_surveys(rng, offers, quality, today) -> int:
     rows = []
     for offer in offers:
-        weights = SCORE_WEIGHTS[quality[offer.provider_id]]
-        for year in YEARS:
-            for half in (1, 2):
-                period = HalfYear(year, half)
-                for _ in range(rng.randint(5, 20)):
-                    score = rng.choices([1, 2, 3, 4, 5], weights)[0]
-                    rows.append(
-                        SurveyResponse(
-                            offer=offer,
-                            answered_on=_day_in(rng, period.start, period.end),
-                            score=score,
-                            comment=_comment(rng, score),
-                        )
+        for period in _half_years(today):
+            weights = SCORE_WEIGHTS[quality.of(offer.provider_id, "surveys", period)]
+            last = min(period.end, today)
+            answers = round(rng.randint(5, 20) * _share_elapsed(period.start, period.end, today))
+            for _ in range(answers):
+                score = rng.choices([1, 2, 3, 4, 5], weights)[0]
+                rows.append(
+                    SurveyResponse(
+                        offer=offer,
+                        answered_on=_day_in(rng, period.start, last),
+                        score=score,
+                        comment=_comment(rng, score),
                     )
+                )
     SurveyResponse.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
@@ -256,7 +327,7 @@ def _seed_surveys(rng, offers, quality) -> int:
 # --- Track 3 -----------------------------------------------------------------------------------
 
 
-def _seed_spot_checks(rng, providers, quality, managers) -> dict[str, int]:
+def _seed_spot_checks(rng, providers, quality, managers, today) -> dict[str, int]:
     counts = {"cases": 0, "spot_checks": 0, "sampled_cases": 0, "case_reviews": 0}
     items = list(ChecklistItem.objects.filter(active=True).values_list("code", flat=True))
     for provider in providers:
@@ -272,9 +343,13 @@ def _seed_spot_checks(rng, providers, quality, managers) -> dict[str, int]:
         ]
         Case.objects.bulk_create(cases, batch_size=BATCH)
         counts["cases"] += len(cases)
-        met_share = ITEM_MET[quality[provider.pk]]
-        for year in YEARS:
-            drawn_on = date(year, rng.randint(2, 10), rng.randint(1, 28))
+        for year in living_years(today):
+            drawn_on = _day_in(rng, date(year, 2, 1), date(year, 10, 28))
+            if drawn_on > today - timedelta(days=30):
+                # This year's draw lies ahead; drawn already if there was time for a review.
+                if today - timedelta(days=30) < date(year, 1, 15):
+                    continue
+                drawn_on = _day_in(rng, date(year, 1, 15), today - timedelta(days=30))
             spot_check = services.spot_check_draw(
                 provider=provider,
                 by=provider.contract_manager or managers[0],
@@ -284,7 +359,8 @@ def _seed_spot_checks(rng, providers, quality, managers) -> dict[str, int]:
                 on=drawn_on,
             )
             counts["spot_checks"] += 1
-            reviewed_on = min(drawn_on + timedelta(days=rng.randint(10, 45)), date(year, 12, 31))
+            reviewed_on = min(drawn_on + timedelta(days=rng.randint(10, 45)), date(year, 12, 31), today)
+            met_share = ITEM_MET[quality.of(provider.pk, "case_handling", reviewed_on)]
             for sampled in SampledCase.objects.filter(spot_check=spot_check).order_by("pk"):
                 counts["sampled_cases"] += 1
                 judgements = {
@@ -304,30 +380,34 @@ def _seed_spot_checks(rng, providers, quality, managers) -> dict[str, int]:
 
 def _delivered_share(rng: random.Random, q: str) -> float:
     if q == POOR:
-        return rng.uniform(0.94, 0.995)
+        return rng.uniform(0.92, 0.985)
     if q == EXCELLENT:
         return 1.0 if rng.random() < 0.85 else rng.uniform(0.99, 1.0)
     return 1.0 if rng.random() < 0.7 else rng.uniform(0.975, 0.999)
 
 
-def _seed_hours(rng, offers, quality) -> int:
+def _seed_hours(rng, offers, quality, today) -> int:
+    """Ordered and delivered hours per quarter; the quarter in progress up to today."""
     rows = []
     for offer in offers:
-        q = quality[offer.provider_id]
         level = rng.randint(60, 400)  # the offer's typical ordered hours per quarter
-        for year in YEARS:
+        for year in living_years(today):
             order_ref = f"BST-{year}-{offer.ref}"
             for quarter in range(4):
                 start = date(year, 3 * quarter + 1, 1)
-                end = start + relativedelta(months=3) - timedelta(days=1)
-                ordered = Decimal(round(level * rng.uniform(0.7, 1.3) * 2)) / 2
+                if start > today:
+                    break
+                full_end = start + relativedelta(months=3) - timedelta(days=1)
+                share = _share_elapsed(start, full_end, today)
+                q = quality.of(offer.provider_id, "hours", start)
+                ordered = Decimal(max(1, round(level * share * rng.uniform(0.7, 1.3) * 2))) / 2
                 delivered = (ordered * Decimal(str(round(_delivered_share(rng, q), 4)))).quantize(Decimal("0.1"))
                 rows.append(
                     HoursRecord(
                         offer=offer,
                         order_ref=order_ref,
                         period_start=start,
-                        period_end=end,
+                        period_end=min(full_end, today),
                         ordered_hours=ordered,
                         delivered_hours=min(delivered, ordered),
                     )
@@ -341,68 +421,85 @@ def _outcome_share(offer: Offer, q: str) -> float:
     return min(0.75, max(0.15, share + QUALITY_ADJUST[q]))
 
 
-def _seed_courses(rng, offers, quality, citizens) -> dict[str, int]:
-    """Citizens' courses per offer, starting from 2022 so that 2023 has results to measure; only
-    rows dated in 2023–2025 are kept."""
+def _seed_courses(rng, offers, quality, citizens, today) -> dict[str, int]:
+    """Citizens' courses per offer, generated back from the half-year in which their result is
+    measured, from the first living half-year to one beyond today (courses under way now, whose
+    results lie ahead). Only rows dated from the first living year up to today are kept.
+
+    The number off public support in an offer's half-year is the expected share of the citizens,
+    now and then one more or fewer: an effect shortfall is small, or (in a provider's weak
+    half-year on effect) clearly large and over many citizens, never chance on a dozen."""
+    first_day = date(living_years(today)[0], 1, 1)
+    now = HalfYear.containing(today)
+    measured_in = [*_half_years(today), HalfYear(now.year, 2) if now.half == 1 else HalfYear(now.year + 1, 1)]
     reports, attendance, outcomes = [], [], []
     for offer in offers:
-        q = quality[offer.provider_id]
-        off_share = _outcome_share(offer, q)
-        for year in (2022, *YEARS):
-            for half in (1, 2):
-                period = HalfYear(year, half)
-                # Enough citizens for an offer's effect to be coloured (10 or more with a result).
-                for _ in range(rng.randint(10, 14)):
-                    citizen = citizens.new()
-                    start = _day_in(rng, period.start, period.end)
-                    months = rng.choice([3, 4, 4, 6])
+        for period in measured_in:
+            q_effect = quality.of(offer.provider_id, "effect", period)
+            batch = []
+            for _ in range(rng.randint(28, 36) if q_effect == POOR else rng.randint(10, 14)):
+                citizen = citizens.new()
+                follow_up = _day_in(rng, period.start, period.end)
+                months = rng.choice([3, 4, 4, 6])
+                if offer.result_basis == Offer.ResultBasis.COURSE_START:
+                    start = follow_up - relativedelta(months=offer.result_months)
                     end = start + relativedelta(months=months) - timedelta(days=1)
-                    # Progression reports: midway in longer courses, and at the end.
-                    due_dates = [start + relativedelta(months=months // 2)] if months >= 4 else []
-                    due_dates.append(end + timedelta(days=10))
-                    for due in due_dates:
-                        if not FIRST_DAY <= due <= LAST_DAY:
-                            continue
-                        submitted = approved = None
-                        if rng.random() >= REPORT_MISSING[q]:
-                            late = rng.random() >= REPORT_ON_TIME[q]
-                            submitted = due + timedelta(days=rng.randint(1, 25) if late else -rng.randint(0, 7))
-                            approved = rng.random() < REPORT_APPROVED[q]
-                        reports.append(
-                            ProgressReport(
-                                offer=offer,
-                                citizen_ref=citizen,
-                                due_date=due,
-                                submitted_date=submitted,
-                                content_approved=approved,
+                else:
+                    end = follow_up - relativedelta(months=offer.result_months)
+                    start = end - relativedelta(months=months) + timedelta(days=1)
+                if start > today:
+                    continue
+                # Progression reports: midway in longer courses, and at the end.
+                due_dates = [start + relativedelta(months=months // 2)] if months >= 4 else []
+                due_dates.append(end + timedelta(days=10))
+                for due in due_dates:
+                    if not first_day <= due <= today:
+                        continue
+                    q = quality.of(offer.provider_id, "reports", due)
+                    submitted = approved = None
+                    if rng.random() >= REPORT_MISSING[q]:
+                        late = rng.random() >= REPORT_ON_TIME[q]
+                        submitted = due + timedelta(days=rng.randint(1, 25) if late else -rng.randint(0, 7))
+                        approved = rng.random() < REPORT_APPROVED[q]
+                        if submitted > today:  # late and still outstanding
+                            submitted = approved = None
+                    reports.append(
+                        ProgressReport(
+                            offer=offer,
+                            citizen_ref=citizen,
+                            due_date=due,
+                            submitted_date=submitted,
+                            content_approved=approved,
+                        )
+                    )
+                month = start.replace(day=1)
+                while month <= min(end, today):
+                    if month >= first_day:
+                        ok = ATTENDANCE_OK[quality.of(offer.provider_id, "reports", month)]
+                        attendance.append(
+                            Attendance(
+                                offer=offer, citizen_ref=citizen, month=month, registered_correctly=rng.random() < ok
                             )
                         )
-                    month = start.replace(day=1)
-                    while month <= end:
-                        if FIRST_DAY <= month <= LAST_DAY:
-                            attendance.append(
-                                Attendance(
-                                    offer=offer,
-                                    citizen_ref=citizen,
-                                    month=month,
-                                    registered_correctly=rng.random() < ATTENDANCE_OK[q],
-                                )
-                            )
-                        month += relativedelta(months=1)
-                    basis = start if offer.result_basis == Offer.ResultBasis.COURSE_START else end
-                    follow_up = basis + relativedelta(months=offer.result_months)
-                    if FIRST_DAY <= follow_up <= LAST_DAY:
-                        outcomes.append(
-                            Outcome(
-                                offer=offer,
-                                citizen_ref=citizen,
-                                course_start=start,
-                                course_end=end,
-                                months_after=offer.result_months,
-                                off_public_support=rng.random() < off_share,
-                                follow_up_on=follow_up,
-                            )
+                    month += relativedelta(months=1)
+                if first_day <= follow_up <= today and end <= today:
+                    batch.append(
+                        Outcome(
+                            offer=offer,
+                            citizen_ref=citizen,
+                            course_start=start,
+                            course_end=end,
+                            months_after=offer.result_months,
+                            off_public_support=False,
+                            follow_up_on=follow_up,
                         )
+                    )
+            off = round(len(batch) * _outcome_share(offer, q_effect))
+            if rng.random() < 0.3:
+                off += rng.choice([-1, 1])
+            for outcome in rng.sample(batch, max(0, min(len(batch), off))):
+                outcome.off_public_support = True
+            outcomes += batch
     ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
     Attendance.objects.bulk_create(attendance, batch_size=BATCH)
     Outcome.objects.bulk_create(outcomes, batch_size=BATCH)
@@ -412,19 +509,20 @@ def _seed_courses(rng, offers, quality, citizens) -> dict[str, int]:
 # --- Entry point -------------------------------------------------------------------------------
 
 
-def seed_tracks(*, rng: random.Random, providers: list, managers: list, caseworker) -> dict[str, int]:
-    """Tracks 1–4 for the demo providers, 2023–2025. Returns how many rows of each kind were made."""
-    quality = _qualities(rng, providers)
+def seed_tracks(*, rng: random.Random, providers: list, managers: list, caseworker, today: date) -> dict[str, int]:
+    """Tracks 1–4 for the demo providers over the living years up to `today`. Returns how many rows
+    of each kind were made."""
+    quality = _Quality(rng, providers, _half_years(today))
     offers = list(
         Offer.objects.filter(provider__in=providers).select_related("offer_type", "target_group").order_by("pk")
     )
     citizens = _Citizens(rng)
-    complaints, flagged = _seed_complaints(rng, providers, quality, citizens, caseworker)
+    complaints, flagged = _seed_complaints(rng, providers, quality, citizens, caseworker, today)
     counts = {"complaints": complaints, "complaint_action_plans": flagged}
-    counts["survey_responses"] = _seed_surveys(rng, offers, quality)
-    counts |= _seed_spot_checks(rng, providers, quality, managers)
-    counts["hours_records"] = _seed_hours(rng, offers, quality)
-    counts |= _seed_courses(rng, offers, quality, citizens)
-    counts["poor_providers"] = sum(1 for value in quality.values() if value == POOR)
-    counts["excellent_providers"] = sum(1 for value in quality.values() if value == EXCELLENT)
+    counts["survey_responses"] = _seed_surveys(rng, offers, quality, today)
+    counts |= _seed_spot_checks(rng, providers, quality, managers, today)
+    counts["hours_records"] = _seed_hours(rng, offers, quality, today)
+    counts |= _seed_courses(rng, offers, quality, citizens, today)
+    counts["poor_providers"] = quality.count(POOR)
+    counts["excellent_providers"] = quality.count(EXCELLENT)
     return counts

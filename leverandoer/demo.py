@@ -4,7 +4,7 @@ valid by the same rules as real input (CVR numbers pass the modulus-11 check).""
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from .models import ContactPerson, FrameworkAgreement, Offer, OfferType, Provider, ReferralStatus, TargetGroup
 from .validators import CVR_WEIGHTS
@@ -91,8 +91,10 @@ def _address(rng: random.Random) -> str:
     return f"{street} {rng.randint(1, 180)}, {postcode} København"
 
 
-def seed_providers(*, rng: random.Random, contract_managers: list, referral_setter) -> list[Provider]:
-    """About 40 providers of every kind, their agreements and about 120 offers."""
+def seed_providers(*, rng: random.Random, contract_managers: list, referral_setter, today: date) -> list[Provider]:
+    """About 40 providers of every kind, their agreements and about 120 offers. Agreements run
+    four years and are current on `today`, one in seven of them ending within two months."""
+    ending_soon = (today.replace(day=1) + timedelta(days=62)).replace(day=1) - timedelta(days=1)
     types = {t.code: t for t in OfferType.objects.all()}
     groups = {g.code: g for g in TargetGroup.objects.all()}
     specs = [(Provider.Kind.EXTERNAL, "", name) for name in EXTERNAL]
@@ -124,7 +126,7 @@ def seed_providers(*, rng: random.Random, contract_managers: list, referral_sett
 
         agreements = []
         if kind != Provider.Kind.INTERNAL:
-            start_year = rng.choice([2022, 2023, 2023, 2024])
+            start_year = today.year - rng.choice([3, 2, 2, 1])
             agreements.append(
                 FrameworkAgreement.objects.create(
                     provider=provider,
@@ -135,7 +137,7 @@ def seed_providers(*, rng: random.Random, contract_managers: list, referral_sett
                     ),
                     case_number=f"{start_year}-{rng.randint(1000000, 9999999)}",
                     starts_on=date(start_year, 1, 1),
-                    ends_on=date(start_year + 3, 12, 31) if rng.random() < 0.85 else date(2026, 1, 31),
+                    ends_on=date(start_year + 3, 12, 31) if rng.random() < 0.85 else ending_soon,
                 )
             )
 
@@ -166,12 +168,12 @@ def seed_providers(*, rng: random.Random, contract_managers: list, referral_sett
         target=providers[4],
         status=ReferralStatus.RESTRICTED,
         reason="Gentagne mangler i progressionsrapporter; handleplan afventes.",
-        on=date(2025, 5, 12),
+        on=today - timedelta(days=200),
     )
     referral_setter(
         target=providers[9].offers.first(),
         status=ReferralStatus.STOPPED,
         reason="Groft brud på rammeaftalen konstateret ved uanmeldt tilsyn.",
-        on=date(2025, 9, 3),
+        on=today - timedelta(days=90),
     )
     return providers

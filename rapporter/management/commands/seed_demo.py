@@ -1,5 +1,11 @@
 """Demo data for every app, and one demo user per role whose logins `make run` prints.
 
+The demo lives around today: its three years are the two before today's and today's own (in
+progress), read once from the clock (or `--today`) and passed down, so nothing is measured, due,
+answered or decided after it. Every complete half-year's report is compiled by one contract manager
+and approved and published by the other, as a real administration would have done; the half-year
+in progress is not compiled.
+
 The passwords are random, kept in the git-ignored file `.demo-logins.txt`, and re-applied on
 every run so that the file and the database always agree. Data is only seeded into an empty
 database (no providers); the users are ensured every time.
@@ -9,6 +15,9 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 
 from django.conf import settings
@@ -16,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from kvalitet.demo import seed_tracks
 from kvalitet.periods import HalfYear
@@ -23,7 +33,8 @@ from leverandoer.access import Role
 from leverandoer.demo import seed_providers
 from leverandoer.models import Provider
 from leverandoer.services import referral_status_set
-from rapporter.services import compile_now
+from rapporter.models import Publication, QualityReport, ReportRun
+from rapporter.services import compile_now, report_approve, report_publish
 from tilsyn.demo import seed_supervision
 
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
@@ -56,14 +67,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2025, help="Random seed for reproducible demo data.")
         parser.add_argument("--logins-file", type=Path, default=LOGINS_FILE, help="Where the demo logins are kept.")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="The day the demo lives up to (YYYY-MM-DD); today's date when left out.",
+        )
 
-    def handle(self, *args, seed: int, logins_file: Path, **options):
+    def handle(self, *args, seed: int, logins_file: Path, today: date | None = None, **options):
+        today = today or timezone.localdate()  # read once, passed down
         users = self._ensure_users(logins_file)
         if Provider.objects.exists():
             self.stdout.write("Demo data: the database already holds providers; nothing added.")
         else:
+            started = time.monotonic()
             with transaction.atomic():
-                self._seed(random.Random(seed), users)
+                self._seed(random.Random(seed), users, today)
+            self.stdout.write(f"Demo data up to {today:%Y-%m-%d}, seeded in {time.monotonic() - started:.0f} s.")
         self.stdout.write(logins_file.read_text(encoding="utf-8"))
 
     def _ensure_users(self, logins_file: Path) -> dict:
@@ -86,32 +106,53 @@ class Command(BaseCommand):
         logins_file.write_text("".join(lines), encoding="utf-8")
         return users
 
-    def _seed(self, rng: random.Random, users: dict) -> None:
+    def _seed(self, rng: random.Random, users: dict, today: date) -> None:
+        managers = [users["kontraktansvarlig"], users["kontraktansvarlig2"]]
         providers = seed_providers(
             rng=rng,
-            contract_managers=[users["kontraktansvarlig"], users["kontraktansvarlig2"]],
+            contract_managers=managers,
             referral_setter=lambda **kwargs: referral_status_set(by=users["kontraktansvarlig"], **kwargs),
+            today=today,
         )
         offers = sum(provider.offers.count() for provider in providers)
         inspections = seed_supervision(
             rng=rng,
             providers=providers,
-            managers=[users["kontraktansvarlig"], users["kontraktansvarlig2"]],
+            managers=managers,
             inspectors=[users["inspektoer-a"], users["inspektoer-b"]],
+            today=today,
         )
         tracks = seed_tracks(
-            rng=rng,
-            providers=providers,
-            managers=[users["kontraktansvarlig"], users["kontraktansvarlig2"]],
-            caseworker=users["sagsbehandler"],
+            rng=rng, providers=providers, managers=managers, caseworker=users["sagsbehandler"], today=today
         )
         self.stdout.write(
             f"Demo data: {len(providers)} providers, {offers} offers and {inspections} inspections created."
         )
         self.stdout.write("Track data: " + ", ".join(f"{count} {kind}" for kind, count in tracks.items()))
-        reports = [
-            compile_now(period=HalfYear(year, half), by=users["kontraktansvarlig"])
-            for year in (2023, 2024, 2025)
-            for half in (1, 2)
-        ]
-        self.stdout.write("Quality reports: " + ", ".join(f"{r.period} v{r.version}" for r in reports))
+        reports = [self._publish(period, *managers, today=today) for period in complete_half_years(today)]
+        self.stdout.write("Quality reports published: " + ", ".join(f"{r.period} v{r.version}" for r in reports))
+
+    @staticmethod
+    def _publish(period: HalfYear, compiler, approver, *, today: date) -> QualityReport:
+        """Compile, approve (four eyes: not the compiler) and publish, through the services, oldest
+        first, so that each half-year's proposal looks back on the previous one's decision. Then
+        dated as the administration would have done it, in the weeks after the half-year ended."""
+        report = compile_now(period=period, by=compiler)
+        report_approve(report=report, by=approver)
+        report_publish(report=report, by=approver)
+
+        def at(days: int, hour: int) -> datetime:
+            return timezone.make_aware(datetime.combine(min(period.end + timedelta(days=days), today), clock(hour)))
+
+        ReportRun.objects.filter(pk=report.run_id).update(
+            created_at=at(21, 9), started_at=at(21, 9), heartbeat_at=at(21, 9), finished_at=at(21, 9)
+        )
+        QualityReport.objects.filter(pk=report.pk).update(created_at=at(21, 9))
+        Publication.objects.filter(report=report).update(approved_at=at(30, 10), published_at=at(30, 11))
+        return report
+
+
+def complete_half_years(today: date) -> list[HalfYear]:
+    """The demo's living half-years that have ended before today, oldest first."""
+    years = (today.year - 2, today.year - 1, today.year)
+    return [HalfYear(year, half) for year in years for half in (1, 2) if HalfYear(year, half).end < today]
