@@ -23,8 +23,9 @@ from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence
 
 from . import annual
-from .models import QualityReport, ScenarioOverride
+from .models import QualityReport
 from .selectors import decided_scenarios, published_version
+from .summary import COLOUR_MOVES
 
 METHOD_KEYS = {
     Inspection.Method.VISIT: "visit",
@@ -162,40 +163,50 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
     return data
 
 
-def _previous_version(period: HalfYear) -> tuple[QualityReport | None, bool]:
-    """What the committee saw last: the previous half-year's newest published version, else its
-    newest version; and whether it was published."""
-    versions = QualityReport.objects.filter(period=period.previous().report_code).order_by("-version")
-    published = versions.filter(publication__published_at__isnull=False).first()
-    return (published, True) if published else (versions.first(), False)
+def _previous_version(period: HalfYear) -> QualityReport | None:
+    """What the committee decided last: the previous half-year's published version, or None while
+    that half-year is undecided. A draft decides nothing, so it is never compared with (issue 13)."""
+    return published_version(period.previous().report_code)
+
+
+def _colour_move(was: str | None, now: str | None) -> str | None:
+    """How one track's colour moved. Missing data is never an improvement: a colour that became
+    none is "no_data_now", a colour where there was none is "new_data"; neither is better or worse."""
+    was_rank, now_rank = annual.RATING_RANK.get(was), annual.RATING_RANK.get(now)
+    if was_rank and not now_rank:
+        return "no_data_now"
+    if now_rank and not was_rank:
+        return "new_data"
+    if was_rank and now_rank and was_rank != now_rank:
+        return "worse" if now_rank > was_rank else "better"
+    return None
 
 
 def _changes(period: HalfYear, rows: list[dict]) -> dict:
-    """What changed since the previous half-year's report: scenarios (as decided there, overrides
-    included), colours per track, providers new to or gone from the report."""
-    previous, published = _previous_version(period)
+    """What changed since the previous half-year's decision: scenarios as decided there (overrides
+    applied), colours per track, providers new to or gone from the report. With no published
+    version before, nothing is compared and the snapshot says which half-year is undecided."""
+    previous = _previous_version(period)
     if previous is None:
-        return {"previous": None}
+        return {"previous": None, "undecided": period.previous().report_code}
     before = {row["provider_ref"]: row for row in previous.data["providers"]}
-    decided = dict(ScenarioOverride.objects.filter(report=previous).values_list("provider_ref", "scenario"))
-    colours = {track: {"better": 0, "worse": 0} for track in TRACKS}
+    colours = {track: dict.fromkeys(COLOUR_MOVES, 0) for track in TRACKS}
     for row in rows:
         old = before.get(row["provider_ref"])
         if old is None:
             continue
         for track in TRACKS:
-            was, now = (
-                annual.RATING_RANK.get(old["tracks"][track]["colour"]),
-                annual.RATING_RANK.get(row["tracks"][track]["colour"]),
+            move = _colour_move(
+                (old["tracks"].get(track) or {}).get("colour"), (row["tracks"].get(track) or {}).get("colour")
             )
-            if was and now and was != now:
-                colours[track]["worse" if now > was else "better"] += 1
+            if move:
+                colours[track][move] += 1
     refs = {row["provider_ref"] for row in rows}
     return {
-        "previous": {"period": previous.period, "version": previous.version, "published": published},
+        "previous": {"period": previous.period, "version": previous.version, "published": True},
         # The scenario each provider ended with there; set against this version's decided scenario
         # when shown, so that an override made here counts too (rapporter.summary).
-        "before": {ref: decided.get(ref, old["proposed_scenario"]) for ref, old in before.items()},
+        "before": decided_scenarios(previous),
         "colours": colours,
         "new": sorted(row["name"] for row in rows if row["provider_ref"] not in before),
         "gone": sorted(old["name"] for ref, old in before.items() if ref not in refs),

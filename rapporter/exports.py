@@ -7,7 +7,7 @@ import csv
 import io
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -17,7 +17,17 @@ from tilsyn.models import Inspection
 from . import charts, reasons, services, summary
 from .models import QualityReport
 
-TABLES = ["scenarios", "colours", "matrix", "standing_out", "benchmarks", "trend", "changes", "colour_changes"]
+TABLES = [
+    "scenarios",
+    "colours",
+    "matrix",
+    "standing_out",
+    "benchmarks",
+    "trend",
+    "changes",
+    "colour_changes",
+    "version",
+]
 ANNUAL_TABLES = ["annual_a", "annual_b", "annual_c", "annual_d", "annual_e", "annual_f"]
 
 
@@ -36,6 +46,7 @@ def table_label(name: str) -> str:
         "trend": _("Key figures per year, all providers"),
         "changes": _("Changed scenarios"),
         "colour_changes": _("Colour changes per track"),
+        "version": _("About this version"),
         "annual_a": _("Table A. External providers"),
         "annual_b": _("Table B. Internal providers"),
         "annual_c": _("Table C. Visits performed"),
@@ -56,6 +67,7 @@ def sheet_label(name: str) -> str:
         "trend": _("Key figures per year"),
         "changes": _("Changed scenarios"),
         "colour_changes": _("Colour changes"),
+        "version": _("About this version"),
         "annual_a": _("Table A"),
         "annual_b": _("Table B"),
         "annual_c": _("Table C"),
@@ -83,22 +95,58 @@ def _trend(rows: list[dict]) -> list[list]:
 
 def _changes(data: dict, rows: list[dict]) -> list[list]:
     header = [[_("Reference"), _("Provider"), _("Before"), _("Now"), _("Direction")]]
+    undecided = summary.previous_undecided(data)
+    if undecided:
+        return [*header, [_undecided(undecided), "", "", "", ""]]
     return header + [
         [
             change["provider_ref"],
             change["name"],
             change["before"],
             change["after"],
-            _("worse") if change["direction"] == "worse" else _("better"),
+            summary.direction_word(change["direction"]),
         ]
         for change in summary.scenario_changes(data, rows)
     ]
 
 
-def _colour_changes(changes: dict) -> list[list]:
+def _undecided(period: str) -> str:
+    return _("The previous half-year (%(period)s) is not decided: no published version.") % {"period": period}
+
+
+def _colour_changes(data: dict) -> list[list]:
+    """Per track; an empty cell where the version was compiled before that move was counted."""
     labels = reasons.track_labels()
-    return [[_("Track"), _("Better"), _("Worse")]] + [
-        [labels[track], moved["better"], moved["worse"]] for track, moved in (changes.get("colours") or {}).items()
+    header = [[_("Track"), _("Better"), _("Worse"), _("No data now"), _("New data")]]
+    undecided = summary.previous_undecided(data)
+    if undecided:
+        return [*header, [_undecided(undecided), "", "", "", ""]]
+    return header + [
+        [labels[moved["track"]], *[moved[move] for move in summary.COLOUR_MOVES]]
+        for moved in summary.colour_changes(data)
+    ]
+
+
+def _version(report: QualityReport) -> list[list]:
+    """What the tables are: which version, its status, and whether it is provisional (compiled
+    before its half-year ended), so that a table read on its own says so."""
+    publication = getattr(report, "publication", None)
+    if publication and publication.published_at:
+        status = _("Published")
+    elif publication:
+        status = _("Approved")
+    else:
+        status = _("Draft")
+    return [
+        [_("Half-year"), _("Version"), _("Status"), _("Provisional"), _("Compiled"), "SHA-256"],
+        [
+            report.period,
+            report.version,
+            status,
+            _("Provisional") if report.data.get("provisional") else "",
+            timezone.localtime(report.created_at).strftime("%Y-%m-%d %H:%M") if report.created_at else "",
+            report.sha256,
+        ],
     ]
 
 
@@ -290,7 +338,8 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
             ],
             "trend": _trend(data.get("trend", [])),
             "changes": _changes(data, rows),
-            "colour_changes": _colour_changes(data.get("changes") or {}),
+            "colour_changes": _colour_changes(data),
+            "version": _version(report),
         }
         if "annual" in data:
             result.update(_annual(data["annual"]))

@@ -22,3 +22,12 @@ class ScenarioForm(forms.Form):
     justification = forms.CharField(
         label=_("Justification"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the version discarded?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write why the version is discarded.")},
+    )

@@ -3,7 +3,7 @@ reach is not found (404), whatever its period and number."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 
 from leverandoer.access import STAFF, Role, has_role
@@ -11,28 +11,38 @@ from leverandoer.access import STAFF, Role, has_role
 from .models import QualityReport, ReportRun, ScenarioOverride
 
 
-def reports_visible_to(user) -> QuerySet[QualityReport]:
-    """Staff see every version; the committee secretariat published versions only; nobody else any."""
-    reports = QualityReport.objects.select_related("compiled_by", "publication").defer("data")
+def reports_visible_to(user, *, discarded: bool = False) -> QuerySet[QualityReport]:
+    """Staff see every version but the discarded ones (those too with `discarded`, to read one
+    shown as discarded); the committee secretariat published versions only; nobody else any.
+    `provisional` says whether the version was compiled before its half-year ended, without
+    loading the snapshot."""
+    reports = (
+        QualityReport.objects.select_related("compiled_by", "publication", "discard")
+        .annotate(provisional=ExpressionWrapper(Q(data__provisional=True), output_field=BooleanField()))
+        .defer("data")
+    )
     if has_role(user, *STAFF):
-        return reports
+        return reports if discarded else reports.filter(discard__isnull=True)
     if has_role(user, Role.SECRETARIAT):
         return reports.filter(publication__published_at__isnull=False)
     return reports.none()
 
 
-def report_get(*, user, period: str, version: int) -> QualityReport:
+def report_get(*, user, period: str, version: int, discarded: bool = False) -> QualityReport:
+    """One version within the user's reach; a discarded one only with `discarded` (its page), so
+    that nothing can be reviewed, approved, published or downloaded in it (404)."""
     try:
-        return reports_visible_to(user).defer(None).get(period=period, version=version)
+        return reports_visible_to(user, discarded=discarded).defer(None).get(period=period, version=version)
     except QualityReport.DoesNotExist as missing:
         raise Http404 from missing
 
 
 def published_version(period_code: str) -> QualityReport | None:
     """A half-year's decision: its newest published version, or None while it is undecided.
-    An unpublished version decides nothing, anywhere (issue: escalation)."""
+    An unpublished version decides nothing, anywhere (issue: escalation); a discarded one is never
+    published (rapporter.services.report_discard), and is excluded all the same."""
     return (
-        QualityReport.objects.filter(period=period_code, publication__published_at__isnull=False)
+        QualityReport.objects.filter(period=period_code, publication__published_at__isnull=False, discard__isnull=True)
         .order_by("-version")
         .first()
     )

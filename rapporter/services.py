@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from kvalitet.periods import HalfYear
 
 from . import compile as compiler
-from .models import Publication, QualityReport, ReportRun, ScenarioOverride
+from .models import Discard, Publication, QualityReport, ReportRun, ScenarioOverride
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +55,20 @@ def run_compile(*, run_id: int) -> QualityReport | None:
 
     try:
         period = HalfYear.parse(run.period)
-        data = compiler.build(period=period, progress=beat)
+        data = {**compiler.build(period=period, progress=beat), "provisional": is_provisional(period)}
         return _store_version(period=period, data=data, run=run, claim=mine)
     except Exception as error:
         # When the database is gone too, the run stays silent and the sweeper takes it back.
         with contextlib.suppress(DatabaseError, InterfaceError):
             mine.update(status=ReportRun.Status.FAILED, error=repr(error)[:2000], finished_at=timezone.now())
         raise
+
+
+def is_provisional(period: HalfYear) -> bool:
+    """A half-year whose last day is today or later has not ended: its data are incomplete, so a
+    version compiled of it is provisional ("foreløbig"). Stored in the snapshot (key `provisional`),
+    as it was when compiled; versions compiled before the key existed read as not provisional."""
+    return period.end >= timezone.localdate()
 
 
 def compile_now(*, period: HalfYear, by=None) -> QualityReport:
@@ -141,10 +148,16 @@ def _unpublished(report: QualityReport) -> None:
         raise ValidationError(_("The version is published; its scenarios can no longer change."))
 
 
+def _not_discarded(report: QualityReport) -> None:
+    if Discard.objects.filter(report=report).exists():
+        raise ValidationError(_("The version is discarded: it can no longer be approved, changed or published."))
+
+
 @transaction.atomic
 def scenario_decide(*, report: QualityReport, provider_ref: str, scenario: int, justification: str, by):
     """Confirm the proposed scenario (no override kept) or choose another with a justification."""
     report = QualityReport.objects.select_for_update().get(pk=report.pk)
+    _not_discarded(report)
     _unpublished(report)
     proposed = _proposal_of(report, provider_ref)
     justification = justification.strip()
@@ -185,6 +198,7 @@ def _last_override_author_id(report: QualityReport) -> int | None:
 @transaction.atomic
 def report_approve(*, report: QualityReport, by) -> Publication:
     report = QualityReport.objects.select_for_update().get(pk=report.pk)
+    _not_discarded(report)
     if Publication.objects.filter(report=report).exists():
         raise ValidationError(_("The version is already approved."))
     if by.pk in approval_barred(report):
@@ -195,16 +209,42 @@ def report_approve(*, report: QualityReport, by) -> Publication:
 
 
 @transaction.atomic
-def report_publish(*, report: QualityReport, by) -> Publication:
+def report_publish(*, report: QualityReport, by, provisional_confirmed: bool = False) -> Publication:
+    """A provisional version (compiled before its half-year ended) goes to the committee only when
+    the publisher confirms it once more: its figures may still change."""
     publication = Publication.objects.select_for_update().filter(report=report).first()
+    _not_discarded(report)
     if publication is None:
         raise ValidationError(_("Only an approved version can be published."))
     if publication.published_at:
         raise ValidationError(_("The version is already published."))
+    if report.data.get("provisional") and not provisional_confirmed:
+        raise ValidationError(
+            _(
+                "The version is provisional: its half-year had not ended when it was compiled. Tick the box to "
+                "confirm that the committee gets a provisional version, or compile again once the half-year has ended."
+            )
+        )
     publication.published_by, publication.published_at = by, timezone.now()
     publication.save()
     transaction.on_commit(lambda: _store_pdf_later(publication.pk))
     return publication
+
+
+@transaction.atomic
+def report_discard(*, report: QualityReport, reason: str, by) -> Discard:
+    """Set an unapproved version aside, recorded beside the immutable row: it is no longer listed,
+    never counts as "previous", and can no longer be approved, changed or published. The reason is
+    required: a discarded version stays readable to the staff, and the record says why."""
+    report = QualityReport.objects.select_for_update().get(pk=report.pk)
+    if Discard.objects.filter(report=report).exists():
+        raise ValidationError(_("The version is already discarded."))
+    if Publication.objects.filter(report=report).exists():
+        raise ValidationError(_("An approved or published version cannot be discarded."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Write why the version is discarded.")})
+    return Discard.objects.create(report=report, reason=reason, discarded_by=by)
 
 
 def _store_pdf_later(publication_id: int) -> None:

@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("rapporter/<str:period>/v<int:version>/godkend/", views.report_approve, name="report_approve"),
     path("rapporter/<str:period>/v<int:version>/publicer/", views.report_publish, name="report_publish"),
+    path("rapporter/<str:period>/v<int:version>/kasser/", views.report_discard, name="report_discard"),
 ]

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kvalitet.periods import HalfYear
 from kvalitet.scoring import TRACKS
 from leverandoer.access import STAFF, Role, allow, has_role
 from leverandoer.templatetags.people import person
 from tilsyn.uploads import attachment
 
 from . import exports, selectors, services, summary
-from .forms import CompileForm, ScenarioForm
+from .forms import CompileForm, DiscardForm, ScenarioForm
 from .models import QualityReport, ReportRun
 from .pdf import publication_pdf, render_pdf
 
@@ -33,7 +38,10 @@ def report_list(request):
         if not has_role(request.user, Role.CONTRACT_MANAGER):
             raise PermissionDenied  # reading is for staff and the secretariat; compiling is not
         if form.is_valid():
-            run = services.report_run_start(period=form.cleaned_data["period"], by=request.user)
+            period = form.cleaned_data["period"]
+            if services.is_provisional(period):
+                messages.warning(request, _provisional_warning(period))
+            run = services.report_run_start(period=period, by=request.user)
             run.refresh_from_db()
             report = QualityReport.objects.filter(run=run).only("period", "version").first()
             # In-process (no broker) the compile has already run: show the result at once.
@@ -42,8 +50,21 @@ def report_list(request):
     staff = has_role(request.user, *STAFF)
     runs = selectors.runs_visible_to(request.user).exclude(status=ReportRun.Status.DONE)[:10]
     newest = reports.filter(publication__published_at__isnull=False).order_by("-publication__published_at").first()
-    context = {"form": form, "reports": reports, "runs": runs, "newest_published": newest, "staff": staff}
+    context = {
+        "form": form,
+        "reports": reports,
+        "runs": runs,
+        "newest_published": newest,
+        "staff": staff,
+        "current": HalfYear.containing(timezone.localdate()),
+    }
     return render(request, "rapporter/report_list.html", context)
+
+
+def _provisional_warning(period: HalfYear) -> str:
+    return _(
+        "%(period)s has not ended (it ends %(end)s): the version is provisional, and its figures may still change."
+    ) % {"period": period.report_code, "end": date_format(period.end, "j. F Y")}
 
 
 @allow(STAFF)
@@ -57,7 +78,8 @@ def run_detail(request, pk: int):
 
 @allow(READERS)
 def report_detail(request, period: str, version: int):
-    report = selectors.report_get(user=request.user, period=period, version=version)
+    """A discarded version is still shown to the staff, marked as such and with nothing to do in it."""
+    report = selectors.report_get(user=request.user, period=period, version=version, discarded=True)
     versions = selectors.reports_visible_to(request.user).filter(period=period).order_by("-version")
     publication = getattr(report, "publication", None)
     rows = services.effective_rows(report)
@@ -73,6 +95,8 @@ def report_detail(request, period: str, version: int):
         "csv_tables": [(name, exports.table_label(name)) for name in exports.table_names(report)],
         "approval_barred": ", ".join(person(user) for user in get_user_model().objects.filter(pk__in=barred)),
         "may_approve": request.user.pk not in barred,
+        "discard": getattr(report, "discard", None),
+        "discard_form": DiscardForm(),
     }
     return render(request, "rapporter/report_detail.html", context)
 
@@ -129,7 +153,27 @@ def report_publish(request, period: str, version: int):
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that this version goes to the committee, then publish."))
         return redirect(selectors.report_get(user=request.user, period=period, version=version))
-    return _step(request, services.report_publish, period, version, _("Version %(version)s is published."))
+    publish = partial(services.report_publish, provisional_confirmed=bool(request.POST.get("confirm_provisional")))
+    return _step(request, publish, period, version, _("Version %(version)s is published."))
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_POST
+def report_discard(request, period: str, version: int):
+    """Discard an unapproved version with a reason; it then leaves every list."""
+    report = selectors.report_get(user=request.user, period=period, version=version)
+    form = DiscardForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
+        services.report_discard(report=report, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(report)
+    messages.success(
+        request, _("Version %(version)s of %(period)s is discarded.") % {"version": version, "period": period}
+    )
+    return redirect("rapporter:report_list")
 
 
 def _step(request, service, period, version, done_message):
@@ -147,7 +191,7 @@ def _step(request, service, period, version, done_message):
 def report_pdf(request, period: str, version: int):
     """The PDF of a version: the secretariat gets published versions only (others answer 404)."""
     report = selectors.report_get(user=request.user, period=period, version=version)
-    filename = f"kvalitetsrapport-{report.period}-v{report.version}.pdf"
+    filename = f"{_file_stem(report)}.pdf"
     publication = getattr(report, "publication", None)
     content = publication_pdf(publication) if publication and publication.published_at else render_pdf(report)
     return attachment(content, filename=filename, content_type="application/pdf")
@@ -157,7 +201,7 @@ def report_pdf(request, period: str, version: int):
 def report_export(request, period: str, version: int, table: str | None = None):
     """The version's tables as one XLSX, or one table as CSV. Same access as the report itself."""
     report = selectors.report_get(user=request.user, period=period, version=version)
-    name = f"kvalitetsrapport-{report.period}-v{report.version}"
+    name = _file_stem(report)
     if table is None:
         content, kind, filename = exports.as_xlsx(report), XLSX, f"{name}.xlsx"
     elif table in exports.table_names(report):
@@ -165,6 +209,12 @@ def report_export(request, period: str, version: int, table: str | None = None):
     else:
         raise Http404
     return attachment(content, filename=filename, content_type=kind)
+
+
+def _file_stem(report: QualityReport) -> str:
+    """A provisional version's files say so in their names too."""
+    provisional = "-foreloebig" if report.data.get("provisional") else ""
+    return f"kvalitetsrapport-{report.period}-v{report.version}{provisional}"
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -46,6 +46,7 @@ EXPECTED_FREE_TEXT = {
     "kvalitet.SurveyResponse": {"comment"},
     "kvalitet.ImportLog": {"filename"},
     "kvalitet.ScoringRule": {"description"},
+    "rapporter.Discard": {"reason"},
     "rapporter.ReportRun": {"error"},
     "rapporter.ScenarioOverride": {"justification"},
     "rapporter.Discard": {"reason"},

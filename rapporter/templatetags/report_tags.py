@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from leverandoer.models import Provider
-from rapporter import charts, reasons
+from rapporter import charts, reasons, summary
 from tilsyn.models import Inspection
 
 register = template.Library()
@@ -25,6 +25,11 @@ def scenario_reason(row: dict) -> str:
 @register.filter
 def track(row: dict, name: str) -> dict:
     return row["tracks"][name]
+
+
+@register.filter
+def change_direction(direction: str) -> str:
+    return summary.direction_word(direction)
 
 
 @register.filter

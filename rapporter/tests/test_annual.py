@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from conftest import make_user
@@ -20,7 +21,7 @@ from leverandoer.models import Provider
 from leverandoer.tests import factories as provider_factories
 from rapporter import compile as compiler
 from rapporter import services, summary
-from rapporter.models import ScenarioOverride
+from rapporter.models import Publication, ScenarioOverride
 from tilsyn.models import Assessment, Inspection
 from tilsyn.tests import factories as supervision_factories
 
@@ -239,9 +240,14 @@ def test_changes_compare_with_what_was_decided_in_the_previous_half_year(persona
         provider_factories.agreement(provider=provider, starts_on=date(2024, 1, 1), ends_on=date(2024, 6, 30))
     provider_factories.agreement(provider=stays, starts_on=date(2024, 7, 1), ends_on=date(2025, 12, 31))
     first = services.compile_now(period=HalfYear(2024, 1), by=manager)
-    assert first.data["changes"] == {"previous": None}
+    assert first.data["changes"] == {"previous": None, "undecided": "2023-H2"}
     ScenarioOverride.objects.create(
         report=first, provider_ref="LEV-0500", scenario=2, justification="Dialog i gang", changed_by=manager
+    )
+    # Only the published version decides the half-year; a draft is never compared with.
+    assert services.compile_now(period=H2, by=manager).data["changes"] == {"previous": None, "undecided": "2024-H1"}
+    Publication.objects.create(
+        report=first, approved_by=make_user("mads", Role.CONTRACT_MANAGER), published_at=timezone.now()
     )
     newcomer = provider_factories.provider(ref="LEV-0502", name="Ny ApS")
     provider_factories.agreement(provider=newcomer, starts_on=date(2024, 7, 1), ends_on=date(2025, 12, 31))
@@ -256,7 +262,7 @@ def test_changes_compare_with_what_was_decided_in_the_previous_half_year(persona
         )
     second = services.compile_now(period=H2, by=manager)
     changes = second.data["changes"]
-    assert changes["previous"] == {"period": "2024-H1", "version": 1, "published": False}
+    assert changes["previous"] == {"period": "2024-H1", "version": 1, "published": True}
     assert changes["before"] == {"LEV-0500": 2, "LEV-0501": None}  # LEV-0500 as decided there: the override
     rows = services.effective_rows(second)
     assert summary.scenario_changes(second.data, rows) == [

@@ -137,6 +137,7 @@ MATRIX: dict[str, Row] = {
     "rapporter:report_review": with_kwargs(roles_only(MANAGERS, post_ok=200), "report"),
     "rapporter:report_approve": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
     "rapporter:report_publish": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
+    "rapporter:report_discard": with_kwargs(roles_only(MANAGERS, ok=405, post_ok=302), "report"),
     "tilsyn:action_plan_list": roles_only(STAFF),
     "tilsyn:action_plan_edit": with_kwargs(roles_only(MANAGERS), "action_plan"),
     "tilsyn:action_plan_file": with_kwargs(roles_only(STAFF), "action_plan"),

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kvalitet.periods import HalfYear
-from rapporter.services import compile_now
+from rapporter.services import compile_now, is_provisional
 
 
 class Command(BaseCommand):
@@ -27,7 +27,13 @@ class Command(BaseCommand):
         half_year = HalfYear.parse(period)
         if half_year is None:
             raise CommandError(f"Ugyldigt halvår: {period!r}. Skriv fx 2024-H1 eller 2024-H2.")
-        report = compile_now(period=half_year, by=_contract_manager(options.get("by")))
+        by = _contract_manager(options.get("by"))
+        if is_provisional(half_year):
+            self.stderr.write(
+                f"Advarsel: {half_year.report_code} er ikke slut (slutter {half_year.end:%d.%m.%Y}): "
+                "versionen bliver foreløbig, og dens tal kan stadig ændre sig."
+            )
+        report = compile_now(period=half_year, by=by)
         if pdf:
             from rapporter.pdf import render_pdf
 
@@ -37,6 +43,8 @@ class Command(BaseCommand):
             json_file.write_text(_dumps(document), encoding="utf-8")
         providers = len(report.data["providers"])
         note = " (ingen data for halvåret)" if not providers else ""
+        if report.data.get("provisional"):
+            note += " (foreløbig)"
         self.stdout.write(
             f"{report.period} version {report.version}: {providers} leverandører{note}, hash {report.sha256}"
         )
