@@ -265,7 +265,8 @@ def _decide(
     )
     settled = not running and decided_on < today - timedelta(days=90)  # long enough ago to be closed
     for measure in assessment.measures.all():
-        if settled or rng.random() < 0.5:
+        # A referral stop is put into effect at once; the rest as far as the case has come.
+        if settled or measure.kind == Measure.Kind.REFERRAL_STOP or rng.random() < 0.5:
             done_on = min(decided_on + timedelta(days=rng.randint(5, 40)), today)
             # Through the service, so that a referral stop or restriction takes effect.
             services.measure_complete(measure=measure, note="", by=manager)
