@@ -22,6 +22,7 @@ from kvalitet.scorecard import rules, scorecards
 from leverandoer.models import Provider
 
 from . import reasons
+from .compile import previous_half_year
 from .models import QualityReport
 
 
@@ -69,8 +70,9 @@ def rule_change_preview(*, edited: scoring.Rule) -> RulePreview:
         return RulePreview(period=None)
     stored = rules()
     sums = offer_sums(period=period)
-    before = scorecards(period=period, sums=sums, rule_set=stored)
-    after = scorecards(period=period, sums=sums, rule_set={**stored, edited.code: edited})
+    previous = previous_half_year(period)  # as the compile sees it, so that the proposals are the compile's
+    before = scorecards(period=period, sums=sums, rule_set=stored, previous=previous)
+    after = scorecards(period=period, sums=sums, rule_set={**stored, edited.code: edited}, previous=previous)
     raw: list[tuple[int, str | None, object, object]] = []
     for provider_id in set(before) | set(after):
         old, new = before.get(provider_id), after.get(provider_id)

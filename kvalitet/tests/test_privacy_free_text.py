@@ -49,7 +49,6 @@ EXPECTED_FREE_TEXT = {
     "rapporter.Discard": {"reason"},
     "rapporter.ReportRun": {"error"},
     "rapporter.ScenarioOverride": {"justification"},
-    "rapporter.Discard": {"reason"},
 }
 
 
