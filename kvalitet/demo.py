@@ -5,7 +5,7 @@ answered or decided after `today`; the half-year containing it holds data up to 
 Deterministic given the random generator and the date passed in.
 
 Seed 003: "Generelt lever leverandørerne op til forvaltningens krav". So quality is per provider,
-track and half-year: about a fifth of the providers are "poor", but a poor provider falls short on
+track and half-year: about an eighth of the providers are "poor", but a poor provider falls short on
 one track a half-year, and not on the same track two half-years running (a shortfall the
 administration dealt with is put right); a normal provider now and then has a weak half-year on one
 track; a few are "excellent" throughout. Effect shortfalls are either small or clearly large with
@@ -194,11 +194,11 @@ class _Quality:
 
 
 def _qualities(rng: random.Random, providers: list[Provider]) -> dict[int, str]:
-    """About 20 % poor, a few excellent. The providers the supervision demo treats as repeat or
+    """About an eighth poor, a few excellent. The providers the supervision demo treats as repeat or
     gross offenders (indexes 4, 9 and 15) are always among the poor."""
     quality = {provider.pk: NORMAL for provider in providers}
     fixed = [providers[i] for i in (4, 9, 15) if i < len(providers)]
-    target = max(1, round(len(providers) * 0.2))
+    target = max(1, round(len(providers) * 0.125))
     rest = [provider for provider in providers if provider not in fixed]
     poor = fixed + rng.sample(rest, max(0, min(len(rest), target - len(fixed))))
     for provider in poor:

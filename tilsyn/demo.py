@@ -189,7 +189,7 @@ def seed_supervision(
             if ahead:
                 continue  # planned for later in the year
             # The story providers' oldest inspection stays clear of red, so nothing repeats early.
-            worst = "yellow" if provider.pk in stories else rng.choices(["green", "yellow", "red"], [6, 3, 1])[0]
+            worst = "yellow" if provider.pk in stories else rng.choices(["green", "yellow", "red"], [12, 5, 1])[0]
             _record(inspection, _ratings(rng, area_codes, worst), rng, today)
             _decide(inspection=inspection, manager=manager, rng=rng, today=today, lower_allowed=True)
 
