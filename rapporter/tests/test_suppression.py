@@ -326,3 +326,34 @@ def test_an_old_snapshot_renders_for_the_secretariat_as_it_was(client, personas)
     assert pdf.status_code == 200
     assert "30,0 %" in " ".join(_pdf_text(b"".join(pdf.streaming_content)).split())
     assert exports.tables(report)["benchmarks"][1][-1] == 30.0
+
+
+def test_a_compiled_half_year_with_4_answers_withholds_the_benchmark_mean_in_the_pdf(client, personas):
+    """The real snapshot's shape: compiled, not hand-made, with the n's the compile now keeps. Three
+    providers in one comparable group, 4 answers between them: the group mean is "<5"."""
+    from datetime import date
+
+    from kvalitet.models import SurveyResponse
+    from kvalitet.periods import HalfYear
+    from leverandoer.tests import factories as provider_factories
+
+    for number, scores in enumerate([(4,), (5,), (4, 4)]):
+        provider = provider_factories.provider(ref=f"LEV-060{number}", name=f"Få Svar {number} ApS")
+        offer = provider_factories.offer(provider=provider)
+        provider_factories.agreement(provider=provider)
+        for score in scores:
+            SurveyResponse.objects.create(offer=offer, answered_on=date(2025, 2, 1), score=score)
+    report = services.compile_now(period=HalfYear(2025, 1), by=personas["contract_manager"])
+    benchmark = report.data["benchmarks"][0]
+    assert (benchmark["survey_mean"], benchmark["survey_answers"], benchmark["providers"]) == (4.3, 4, 3)
+    assert report.data["key_figures"]["progress_reports_due"] == 0
+    assert exports.tables(report)["benchmarks"][1][3] == "<5"
+    client_for(client, personas["contract_manager"])
+    response = client.get(reverse("rapporter:report_pdf", args=[report.period, report.version]))
+    text = " ".join(_pdf_text(b"".join(response.streaming_content)).split())
+    assert "<5¹" in text
+    assert "4,3" not in text
+    assert SMALL_FOOTNOTE in text
+    assert GROUP_FOOTNOTE not in text
+    page = client.get(report.get_absolute_url()).content.decode()  # the manager's page: the figure
+    assert '<td class="text-end">4,3</td>' in page
