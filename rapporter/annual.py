@@ -72,6 +72,7 @@ def trend(*, until: date, external_only: bool = False) -> list[dict]:
             "hours_delivered_pct": pct(figures["hours"]),
             "progress_reports_submitted_pct": pct(figures["submitted"]),
             "progress_reports_on_time_pct": pct(figures["on_time"]),
+            "progress_reports_due": int(figures["submitted"].denominator),  # the n behind both
         }
         for year, figures in sorted(by_year.items())
     ]
@@ -190,6 +191,9 @@ def build(year: int) -> dict:
             "progress_reports_submitted_pct": pct(per_provider[pk]["reports_submitted"]),
             "progress_reports_on_time_pct": pct(per_provider[pk]["reports_on_time"]),
             "attendance_registered_pct": pct(per_provider[pk]["attendance"]),
+            # The n behind the percentages, so that a provider's small numbers are not published.
+            "progress_reports_due": int(per_provider[pk]["reports_submitted"].denominator),
+            "attendance_registrations": int(per_provider[pk]["attendance"].denominator),
         }
         for pk in data_checked
     ]

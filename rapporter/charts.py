@@ -97,11 +97,17 @@ def colour_distribution(rows: list[dict]) -> dict:
     }
 
 
+def _plotted(value) -> bool:
+    """A number to draw; a withheld figure ("<5", rapporter.suppression) is named in the
+    description but never drawn, as its height would tell the number."""
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def key_figure_trend(trend: list[dict], *, chart_id: str = "chart-trend", title: str = "") -> dict:
     """Key figures per year as lines with different markers and dashes (not colour alone), each
     point labelled with its value."""
     labels = series_labels()
-    values = [row[key] for row in trend for key, *_rest in SERIES if row[key] is not None]
+    values = [row[key] for row in trend for key, *_rest in SERIES if _plotted(row[key])]
     left, top, plot_w, plot_h, inset = 56, 16, 520, 170, 40
     low = Decimal(0)
     if values:
@@ -123,7 +129,7 @@ def key_figure_trend(trend: list[dict], *, chart_id: str = "chart-trend", title:
         tick += 10 if high - low > 30 else 5
     lines = []
     for n, (key, colour, dash, marker) in enumerate(SERIES):
-        points = [(x_of(i), y_of(row[key]), row[key]) for i, row in enumerate(trend) if row[key] is not None]
+        points = [(x_of(i), y_of(row[key]), row[key]) for i, row in enumerate(trend) if _plotted(row[key])]
         lines.append(
             {
                 "label": labels[key],

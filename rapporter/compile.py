@@ -265,6 +265,8 @@ def _key_figures(period: HalfYear, sums: dict, by_scenario: Counter) -> dict:
         "hours_delivered_pct": annual.pct(hours),
         "progress_reports_submitted_pct": annual.pct(reports_submitted),
         "progress_reports_on_time_pct": annual.pct(reports_on_time),
+        # The n behind both report percentages, so that a half-year with few reports is not published.
+        "progress_reports_due": int(reports_submitted.denominator),
         "supervisions_by_method": methods,
         "providers_by_scenario": {key: by_scenario.get(key, 0) for key in ("1", "2", "3", "4")},
     }

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from kvalitet.scoring import TRACKS
 from tilsyn.models import Inspection
 
-from . import charts, reasons, services, summary
+from . import charts, reasons, services, summary, suppression
 from .models import QualityReport
 
 TABLES = [
@@ -258,12 +258,25 @@ def _annual(annual: dict) -> dict[str, list[list]]:
     }
 
 
+def _with_footnotes(table: list[list], kinds: set[str]) -> list[list]:
+    """A table with its footnotes under it, once, after an empty row, when it withholds figures."""
+    notes = suppression.footnotes(kinds, marked=False)
+    return [*table, [], *[[note] for note in notes]] if notes else table
+
+
+def _plain_cell(value):
+    """A withheld figure as its bare symbol ("<5", "–"), never as the str subclass it travels in."""
+    return str(value) if isinstance(value, suppression.Suppressed) else value
+
+
 def tables(report: QualityReport) -> dict[str, list[list]]:
+    """The version's tables as the public sees them: small numbers withheld (issue 13), whoever
+    downloads them, with the footnotes under each table that withholds any."""
     with translation.override(settings.LANGUAGE_CODE):
-        rows = services.effective_rows(report)
+        public = suppression.public(report.data, services.effective_rows(report))
+        rows, data = public.rows, public.data
         counts = charts.colour_counts(rows)
         labels = reasons.track_labels()
-        data = report.data
         result = {
             "scenarios": [[_("Scenario"), _("Providers")]]
             + [
@@ -343,7 +356,12 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
         }
         if "annual" in data:
             result.update(_annual(data["annual"]))
-    return result
+        standing_out = [row["tracks"][t] for row in rows if row["scenario"] in (3, 4) for t in TRACKS]
+        sections = {**public.kinds, "standing_out": suppression.entry_kinds(standing_out)}
+        for name in ("standing_out", "benchmarks", "trend", "annual_d", "annual_f"):
+            if name in result:
+                result[name] = _with_footnotes(result[name], sections.get(name, set()))
+    return {name: [[_plain_cell(cell) for cell in row] for row in table] for name, table in result.items()}
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

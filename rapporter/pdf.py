@@ -19,7 +19,7 @@ from weasyprint.urls import URLFetchingError
 from kvalitet.scoring import TRACKS
 from tilsyn.models import Measure, ScenarioPolicy
 
-from . import charts, services, summary
+from . import charts, services, summary, suppression
 from .models import Publication, QualityReport
 
 # Measures that rest on a framework agreement; the municipality's own centres have none.
@@ -42,7 +42,9 @@ def static_only_fetcher(url: str, *args, **kwargs):
 def render_html(report: QualityReport) -> str:
     """The PDF's HTML, in the site's language (Danish) whoever asks."""
     with translation.override(settings.LANGUAGE_CODE):
-        rows = services.effective_rows(report)
+        # The committee's document: small numbers withheld whoever downloads it (issue 13).
+        public = suppression.public(report.data, services.effective_rows(report))
+        rows = public.rows
         measure_labels = dict(Measure.Kind.choices)
         # The measures follow the scenario decided (an override may differ from the proposal).
         policies = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
@@ -59,9 +61,17 @@ def render_html(report: QualityReport) -> str:
             if row["scenario"] in (3, 4)
         ]
         colours = charts.colour_counts(rows)
+        footnotes = public.footnotes()
+        # The section lists the reasons of the red and yellow tracks only.
+        shown = [row["tracks"][track] for row in standing_out for track in TRACKS]
+        footnotes["standing_out"] = suppression.footnotes(
+            suppression.entry_kinds(entry for entry in shown if entry["colour"] in ("red", "yellow"))
+        )
         context = {
             "report": report,
-            "data": report.data,
+            "data": public.data,
+            "public": True,
+            "footnotes": footnotes,
             "rows": rows,
             "tracks": TRACKS,
             "standing_out": standing_out,

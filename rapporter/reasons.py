@@ -5,9 +5,14 @@ from __future__ import annotations
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from . import suppression
+from .suppression import Suppressed
+
 
 def figure(value) -> str:
-    """A figure in Danish form: 99,6 and 2 (not 2,0)."""
+    """A figure in Danish form: 99,6 and 2 (not 2,0); a withheld one as "<5¹" or "–²"."""
+    if isinstance(value, Suppressed):
+        return value.marked()
     if value is None:
         return "–"
     if isinstance(value, float) and value.is_integer():
@@ -20,7 +25,10 @@ def figure(value) -> str:
 
 
 def percentage(value) -> str:
-    """A percentage with one decimal always, so that 99,0 % stands beside 99,6 %; a dash for none."""
+    """A percentage with one decimal always, so that 99,0 % stands beside 99,6 %; a dash for none;
+    a withheld one as "<5¹" or "–²", without the sign (it is not a percentage)."""
+    if isinstance(value, Suppressed):
+        return value.marked()
     if value is None:
         return "–"
     return number_format(value, decimal_pos=1) + "\u00a0%"
@@ -28,6 +36,8 @@ def percentage(value) -> str:
 
 def decimal(value) -> str:
     """A percentage figure with one decimal always (20,0 beside 14,3), without the sign."""
+    if isinstance(value, Suppressed):
+        return value.marked()
     return "–" if value is None else number_format(value, decimal_pos=1)
 
 
@@ -41,7 +51,19 @@ def track_labels() -> dict[str, str]:
     }
 
 
+def public_track_reason(entry: dict) -> str:
+    """The reason as the public (the PDF, the exports, the secretariat) reads it: figures over small
+    numbers withheld, and a comparison with too few providers said to be suppressed."""
+    return track_reason(suppression.track(entry)[0])
+
+
+def _withheld(f: dict, *keys: str) -> bool:
+    return any(isinstance(f.get(key), Suppressed) for key in keys)
+
+
 def track_reason(entry: dict) -> str:
+    """The reason of a track's colour; a public entry (see `public_track_reason`) renders its
+    withheld figures as "<5¹" or "–²"."""
     reason, f = entry.get("reason"), entry.get("figures", {})
     texts = {
         "general_practice": lambda: _("A complaint indicates a general wrong practice: always red."),
@@ -76,6 +98,16 @@ def track_reason(entry: dict) -> str:
         ),
         "compliance": lambda: (
             _(
+                "Compliance %(compliance)s (%(cases)s reviewed cases); green from %(green)s %%, yellow from %(yellow)s %%."
+            )
+            % {
+                "compliance": figure(f.get("compliance")),
+                "cases": f.get("cases"),
+                "green": figure(f.get("green")),
+                "yellow": figure(f.get("yellow")),
+            }
+            if _withheld(f, "compliance")
+            else _(
                 "Compliance %(compliance)s %% (%(met)s of %(assessed)s items met); green from %(green)s %%, yellow from %(yellow)s %%."
             )
             % {
@@ -122,30 +154,55 @@ def track_reason(entry: dict) -> str:
 def _effect(f: dict) -> str:
     """An effect colour with its figures: the rate, n and the interval, the other offers' rate and
     how many they are, the limits; and when the rate alone would have graded worse, that the basis
-    is uncertain."""
-    text = _(
-        "Offer %(offer)s: %(rate)s %% off public support (n = %(n)s; %(confidence)s %% interval "
-        "%(low)s–%(high)s %%) against %(group)s %% for the %(offers)s other offers of its comparable group "
-        "(%(providers)s providers, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
-        "%(yellow_gap)s points below, red when more than %(red_gap)s."
-    ) % {
+    is uncertain. Withheld figures (public entries) read "<5¹" or "–²", and a comparison with too
+    few providers says it is suppressed."""
+    common = {
         "offer": f.get("offer"),
-        "rate": decimal(f.get("rate")),
         "n": f.get("n"),
         "confidence": figure(f.get("confidence")),
-        "low": decimal(f.get("interval_low")),
-        "high": decimal(f.get("interval_high")),
-        "group": decimal(f.get("group_rate")),
         "offers": f.get("group_offers"),
         "providers": f.get("group_providers"),
         "group_n": f.get("group_n"),
         "yellow_gap": figure(-f["green"]) if f.get("green") is not None else "–",
         "red_gap": figure(-f["yellow"]) if f.get("yellow") is not None else "–",
     }
+    if not _withheld(f, "rate", "interval_low", "interval_high", "group_rate"):
+        text = _(
+            "Offer %(offer)s: %(rate)s %% off public support (n = %(n)s; %(confidence)s %% interval "
+            "%(low)s–%(high)s %%) against %(group)s %% for the %(offers)s other offers of its comparable group "
+            "(%(providers)s providers, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
+            "%(yellow_gap)s points below, red when more than %(red_gap)s."
+        ) % {
+            **common,
+            "rate": decimal(f.get("rate")),
+            "low": decimal(f.get("interval_low")),
+            "high": decimal(f.get("interval_high")),
+            "group": decimal(f.get("group_rate")),
+        }
+    else:
+        # The same sentence with the sign beside each figure, since a withheld one is no percentage.
+        interval = (
+            f.get("interval_low")
+            if _withheld(f, "interval_low")
+            else f"{decimal(f.get('interval_low'))}–{decimal(f.get('interval_high'))}\u00a0%"
+        )
+        text = _(
+            "Offer %(offer)s: %(rate)s off public support (n = %(n)s; %(confidence)s %% interval "
+            "%(interval)s) against %(group)s for the %(offers)s other offers of its comparable group "
+            "(%(providers)s providers, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
+            "%(yellow_gap)s points below, red when more than %(red_gap)s."
+        ) % {
+            **common,
+            "rate": percentage(f.get("rate")),
+            "interval": figure(interval),
+            "group": percentage(f.get("group_rate")),
+        }
     if f.get("uncertain"):
         text += " " + _("Uncertain basis (n = %(n)s): the rate alone would have given a worse colour.") % {
             "n": f.get("n")
         }
+    if isinstance(f.get("group_rate"), Suppressed) and f["group_rate"].kind == suppression.GROUP:
+        text += " " + suppression.comparison_suppressed()
     return text
 
 
@@ -160,7 +217,12 @@ def _worst(f: dict) -> str:
     if "hours_delivered_pct" in f:
         parts.append(_("hours delivered %(pct)s %%") % {"pct": figure(f["hours_delivered_pct"])})
     if "reports_on_time_pct" in f:
-        if "reports_due" in f:
+        if _withheld(f, "reports_on_time_pct"):
+            parts.append(
+                _("progression reports on time %(pct)s (n = %(n)s)")
+                % {"pct": figure(f["reports_on_time_pct"]), "n": f.get("reports_due")}
+            )
+        elif "reports_due" in f:
             parts.append(
                 _("progression reports on time %(pct)s %% (n = %(n)s)")
                 % {"pct": figure(f["reports_on_time_pct"]), "n": f["reports_due"]}

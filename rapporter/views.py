@@ -21,7 +21,7 @@ from leverandoer.access import STAFF, Role, allow, has_role
 from leverandoer.templatetags.people import person
 from tilsyn.uploads import attachment
 
-from . import exports, selectors, services, summary
+from . import exports, selectors, services, summary, suppression
 from .forms import CompileForm, DiscardForm, ScenarioForm
 from .models import QualityReport, ReportRun
 from .pdf import publication_pdf, render_pdf
@@ -84,10 +84,16 @@ def report_detail(request, period: str, version: int):
     publication = getattr(report, "publication", None)
     rows = services.effective_rows(report)
     barred = services.approval_barred(report)
+    # Small numbers are withheld from all but the staff, who see them with a warning (issue 13).
+    public = suppression.public(report.data, rows)
+    staff = has_role(request.user, *STAFF)
     context = {
         "report": report,
-        "data": report.data,
-        "rows": rows,
+        "data": report.data if staff else public.data,
+        "rows": rows if staff else public.rows,
+        "public": not staff,
+        "footnotes": public.footnotes(),
+        "small_numbers": suppression.staff_warning() if staff and public.any else "",
         **summary.for_display(report.data, rows),
         "tracks": TRACKS,
         "versions": versions,

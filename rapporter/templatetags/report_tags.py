@@ -73,3 +73,9 @@ def provider_kind(value: str) -> str:
 def pct(value) -> str:
     """A percentage in Danish form (99,6 %), or a dash."""
     return reasons.percentage(value)
+
+
+@register.filter
+def mean(value) -> str:
+    """A mean score with one decimal (4,0), a dash for none, or the sign of a withheld figure."""
+    return reasons.decimal(value)

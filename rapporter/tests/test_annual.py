@@ -3,6 +3,7 @@ changed since the previous half-year, and the charts shared by page and PDF."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import date
@@ -170,6 +171,8 @@ def test_the_h2_report_holds_the_annual_tables_with_hand_computed_figures(year_2
             "progress_reports_submitted_pct": 96.0,  # 24 of 25
             "progress_reports_on_time_pct": 80.0,  # 20 of 25
             "attendance_registered_pct": 75.0,  # 3 of 4
+            "progress_reports_due": 25,
+            "attendance_registrations": 4,
         }
     ]
     # Ten largest of ordered 100..111: 102..111 = 1065 ordered; delivered one less for odd n (5 of them).
@@ -191,6 +194,7 @@ def test_the_h2_report_holds_the_annual_tables_with_hand_computed_figures(year_2
             "hours_delivered_pct": 95.0,
             "progress_reports_submitted_pct": 90.0,
             "progress_reports_on_time_pct": 90.0,
+            "progress_reports_due": 10,
         },
         {
             "year": 2024,
@@ -198,6 +202,7 @@ def test_the_h2_report_holds_the_annual_tables_with_hand_computed_figures(year_2
             "hours_delivered_pct": 99.6,
             "progress_reports_submitted_pct": 96.0,
             "progress_reports_on_time_pct": 80.0,
+            "progress_reports_due": 25,
         },
     ]
     # The summary's trend counts every provider, the centre's twelve offers too:
@@ -320,7 +325,11 @@ def test_every_table_of_the_h2_pdf_exports_as_csv(cm_client, personas, year_2024
             reverse("rapporter:report_export_csv", args=[report.period, report.version, "annual_d"])
         ).streaming_content
     ).decode("utf-8-sig")
-    assert text.splitlines()[1] == "LEV-0200;Jobvejen A/S;1;99,6;96,0;80,0;75,0"
+    # Attendance over 4 registrations is a small number: withheld in the export, with its footnote.
+    assert text.splitlines()[1] == "LEV-0200;Jobvejen A/S;1;99,6;96,0;80,0;<5"
+    assert list(csv.reader(text.splitlines()[-1:], delimiter=";")) == [
+        ["<5: beregnet på færre end 5 borgere, besvarelser eller rapporter; tallet offentliggøres ikke."]
+    ]
     h1 = services.compile_now(period=HalfYear(2024, 1), by=personas["contract_manager"])
     assert (
         cm_client.get(reverse("rapporter:report_export_csv", args=[h1.period, h1.version, "annual_a"])).status_code

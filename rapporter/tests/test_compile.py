@@ -63,6 +63,7 @@ def test_compiling_twice_makes_two_versions_with_their_hashes(red_provider):
         "hours_delivered_pct": 99.6,
         "progress_reports_submitted_pct": None,
         "progress_reports_on_time_pct": None,
+        "progress_reports_due": 0,
         "supervisions_by_method": {"visit": 0, "data": 0, "case_review": 0},
         "providers_by_scenario": {"1": 0, "2": 0, "3": 1, "4": 0},
     }
