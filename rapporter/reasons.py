@@ -108,6 +108,18 @@ def track_reason(entry: dict) -> str:
             }
             if _withheld(f, "compliance")
             else _(
+                "Compliance %(compliance)s %% (%(met)s of %(assessed)s items met in %(cases)s reviewed cases); green from %(green)s %%, yellow from %(yellow)s %%."
+            )
+            % {
+                "compliance": figure(f.get("compliance")),
+                "met": f.get("met"),
+                "assessed": f.get("assessed"),
+                "cases": f.get("cases"),
+                "green": figure(f.get("green")),
+                "yellow": figure(f.get("yellow")),
+            }
+            if f.get("cases") is not None
+            else _(
                 "Compliance %(compliance)s %% (%(met)s of %(assessed)s items met); green from %(green)s %%, yellow from %(yellow)s %%."
             )
             % {
