@@ -946,7 +946,8 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
             except ImportFailed as failed:
                 mine.update(
                     status=ImportRun.Status.FAILED,
-                    errors=failed.lines,
+                    # Kept on the row: a CPR number quoted back from a cell is masked like free text.
+                    errors=[mask_cpr(line) for line in failed.lines],
                     error_count=failed.total,
                     finished_at=timezone.now(),
                 )
