@@ -9,15 +9,23 @@ same file imported twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, InterfaceError, models, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -26,14 +34,41 @@ from leverandoer.validators import cpr_numbers_in, cvr_is_valid, mask_cpr
 from tilsyn.models import ControlArea, Finding, Inspection, Rating
 
 from . import tables
-from .models import Attendance, Case, Complaint, HoursRecord, ImportLog, Outcome, ProgressReport, SurveyResponse
-from .tables import CellError, TableError
+from .models import (
+    Attendance,
+    Case,
+    Complaint,
+    HoursRecord,
+    ImportLog,
+    ImportRun,
+    Outcome,
+    ProgressReport,
+    SurveyResponse,
+)
+from .tables import CellError, TableError, shorten
+
+# At most this many errors are listed; the rest are counted. A file of a million bad rows answers
+# with a page a person can read, not a million lines.
+SHOWN_ERRORS = 50
 
 
 class ImportFailed(Exception):
+    """Every error found; `lines` is what a person is shown: the first SHOWN_ERRORS, then a count."""
+
     def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
+        self.total = len(errors)
+        self.errors = errors[:SHOWN_ERRORS]
+        super().__init__("\n".join(self.errors))
+
+    @property
+    def lines(self) -> list[str]:
+        rest = self.total - len(self.errors)
+        if rest <= 0:
+            return list(self.errors)
+        more = ngettext("… and %(count)s more error", "… and %(count)s more errors", rest) % {
+            "count": number_format(rest, force_grouping=True)
+        }
+        return [*self.errors, more]
 
 
 @dataclass
@@ -89,7 +124,11 @@ class RowContext:
 
 def _error(number: int, column: str | None, reason: str) -> str:
     if column:
-        return _("Row %(row)s, column %(column)s: %(reason)s") % {"row": number, "column": column, "reason": reason}
+        return _("Row %(row)s, column %(column)s: %(reason)s") % {
+            "row": number,
+            "column": shorten(column),
+            "reason": reason,
+        }
     return _("Row %(row)s: %(reason)s") % {"row": number, "reason": reason}
 
 
@@ -115,13 +154,13 @@ class Lookups:
     def offer(self, ctx: RowContext) -> Offer:
         ref = ctx.cell("offer_ref").upper()
         if ref not in self.offers:
-            ctx.fail("offer_ref", _("no offer has the reference %(ref)s") % {"ref": ref})
+            ctx.fail("offer_ref", _("no offer has the reference %(ref)s") % {"ref": shorten(ref)})
         return self.offers[ref]
 
     def provider(self, ctx: RowContext) -> Provider:
         ref = ctx.cell("provider_ref").upper()
         if ref not in self.providers:
-            ctx.fail("provider_ref", _("no provider has the reference %(ref)s") % {"ref": ref})
+            ctx.fail("provider_ref", _("no provider has the reference %(ref)s") % {"ref": shorten(ref)})
         return self.providers[ref]
 
 
@@ -487,18 +526,27 @@ KIND_NAMES = list(KIND_SPECS)
 # --- Running an import -------------------------------------------------------------------------
 
 
-def parse_file(*, kind: str, data: bytes, filename: str) -> tuple[Kind, list[tuple[int, tuple, dict]], set[str]]:
+def parse_file(
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    progress: Callable[[int], None] | None = None,
+    table: tables.Table | None = None,
+) -> tuple[Kind, list[tuple[int, tuple, dict]], set[str]]:
     """Every row parsed, or ImportFailed with every error; nothing is written. Also the fields that
-    known rows keep because the file lacks their optional column."""
+    known rows keep because the file lacks their optional column. `progress` hears the share of rows
+    parsed, 0–100."""
     if kind not in KIND_SPECS:
         raise ImportFailed(
-            [_("Unknown kind “%(kind)s”; use one of: %(kinds)s.") % {"kind": kind, "kinds": ", ".join(KIND_NAMES)}]
+            [
+                _("Unknown kind “%(kind)s”; use one of: %(kinds)s.")
+                % {"kind": shorten(kind), "kinds": ", ".join(KIND_NAMES)}
+            ]
         )
     spec = KIND_SPECS[kind]
-    try:
-        table = tables.read_table(data, filename)
-    except TableError as error:
-        raise ImportFailed([str(error)]) from error
+    if table is None:
+        table = read(data=data, filename=filename)
     if header_errors := _header_errors(spec, table):
         raise ImportFailed(header_errors)
     if not table.rows:
@@ -507,8 +555,19 @@ def parse_file(*, kind: str, data: bytes, filename: str) -> tuple[Kind, list[tup
     ctx = RowContext(table, spec)
     ctx.seen, ctx.inspections, ctx.decided = {}, {}, {}
     parsed, keys = [], {}
-    for number, row in table.rows:
+    step = max(len(table.rows) // 20, 1)
+    for index, (number, row) in enumerate(table.rows):
+        if progress and index % step == 0:
+            progress(index * 100 // len(table.rows))
         ctx.number, ctx.row = number, row
+        if too_long := next((c for c, text in row.items() if len(text) > table.cell_limit), None):
+            reason = _("“%(value)s” has %(length)s characters; a cell may have at most %(limit)s.") % {
+                "value": shorten(row[too_long]),
+                "length": number_format(len(row[too_long]), force_grouping=True),
+                "limit": number_format(table.cell_limit, force_grouping=True),
+            }
+            ctx.errors.append(_error(number, too_long, reason))
+            continue
         if number in table.overflowing:
             reason = _(
                 "has more cells than the header has columns; in a comma-separated file a number with a "
@@ -531,6 +590,14 @@ def parse_file(*, kind: str, data: bytes, filename: str) -> tuple[Kind, list[tup
         raise ImportFailed(ctx.errors)
     kept = {column for column in spec.kept_if_absent if column not in table.header}
     return spec, parsed, kept
+
+
+def read(*, data: bytes, filename: str) -> tables.Table:
+    """The file as a table, or ImportFailed with the one reason it cannot be read."""
+    try:
+        return tables.read_table(data, filename)
+    except TableError as error:
+        raise ImportFailed([str(error)]) from error
 
 
 def _header_errors(spec: Kind, table: tables.Table) -> list[str]:
@@ -564,11 +631,20 @@ def _header_errors(spec: Kind, table: tables.Table) -> list[str]:
     return errors
 
 
-def run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
+def run_import(
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    by=None,
+    progress: Callable[[int], None] | None = None,
+    table: tables.Table | None = None,
+) -> Result:
     """Store a parsed file in one transaction. Rows the models refuse are reported like parse
-    errors (ImportFailed), after the transaction is rolled back. Failed imports are logged too."""
+    errors (ImportFailed), after the transaction is rolled back. Failed imports are logged too.
+    `progress` hears 0–100 as the rows are parsed; `table` is the file already read."""
     try:
-        return _run_import(kind=kind, data=data, filename=filename, by=by)
+        return _run_import(kind=kind, data=data, filename=filename, by=by, progress=progress, table=table)
     except ImportFailed as failed:
         ImportLog.objects.create(
             kind=kind[:20],
@@ -577,14 +653,19 @@ def run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
             rows=0,
             added=0,
             updated=0,
-            errors=len(failed.errors),
+            errors=failed.total,
             imported_by=by,
         )
         raise
 
 
-def _run_import(*, kind: str, data: bytes, filename: str, by=None) -> Result:
-    spec, parsed, kept = parse_file(kind=kind, data=data, filename=filename)
+def _run_import(*, kind: str, data: bytes, filename: str, by=None, progress=None, table=None) -> Result:
+    # Parsing reports 0–90 %; storing is one transaction, so a progress written inside it would be
+    # seen by nobody until it commits: the bar waits at 90 % while the rows are stored.
+    parse_progress = (lambda pct: progress(pct * 9 // 10)) if progress else None
+    spec, parsed, kept = parse_file(kind=kind, data=data, filename=filename, progress=parse_progress, table=table)
+    if progress:
+        progress(90)
     with transaction.atomic():
         if kind == "inspections":
             added, updated = _store_inspections(spec, parsed, by, kept=kept)
@@ -795,3 +876,126 @@ def _store_inspections(spec: Kind, parsed, by, *, kept: set[str] = frozenset()) 
     if errors:
         raise ImportFailed(errors)
     return added, updated
+
+
+# --- Imports as runs ---------------------------------------------------------------------------
+
+
+def _failure_logged(*, kind: str, data: bytes, filename: str, by, failed: ImportFailed) -> None:
+    ImportLog.objects.create(
+        kind=kind[:20],
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        rows=0,
+        added=0,
+        updated=0,
+        errors=failed.total,
+        imported_by=by,
+    )
+
+
+def import_start(*, kind: str, data: bytes, filename: str, by=None) -> Result | ImportRun:
+    """Import a file in the request, or — more rows than IMPORT_BACKGROUND_ROWS — record an ImportRun
+    and send it to a worker once committed. The file is read (within its bounds) first, so that a
+    file that cannot be read is answered at once; without a broker the task runs in this request."""
+    from .tasks import import_run
+
+    try:
+        table = read(data=data, filename=filename)
+    except ImportFailed as failed:
+        _failure_logged(kind=kind, data=data, filename=filename, by=by, failed=failed)
+        raise
+    if len(table.rows) <= settings.IMPORT_BACKGROUND_ROWS:
+        return run_import(kind=kind, data=data, filename=filename, by=by, table=table)
+    name = f"{IMPORT_UPLOADS}/{uuid.uuid4().hex}.upload"
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            kind=kind, filename=filename[:255], upload=name, started_by=by, language=get_language() or "da"
+        )
+        import_run.delay_on_commit(run.pk)
+    return run
+
+
+# Uploads waiting for their run, under MEDIA_ROOT; no URL serves them.
+IMPORT_UPLOADS = "imports"
+
+
+def import_run_execute(*, run_id: int) -> ImportRun | None:
+    """Import a claimed run's stored upload. None when the run was not pending: a duplicate delivery
+    does nothing. The upload is deleted when the run ends, done or failed."""
+    now = timezone.now()
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.PENDING).update(
+        status=ImportRun.Status.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1, progress=0
+    )
+    if claimed != 1:
+        return None
+    run = ImportRun.objects.select_related("started_by").get(pk=run_id)
+    mine = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING, attempts=run.attempts)
+
+    def beat(pct: int) -> None:
+        mine.update(progress=pct, heartbeat_at=timezone.now())
+
+    try:
+        data = (Path(settings.MEDIA_ROOT) / run.upload).read_bytes()
+        with translation.override(run.language):
+            try:
+                result = run_import(kind=run.kind, data=data, filename=run.filename, by=run.started_by, progress=beat)
+            except ImportFailed as failed:
+                mine.update(
+                    status=ImportRun.Status.FAILED,
+                    # Kept on the row: a CPR number quoted back from a cell is masked like free text.
+                    errors=[mask_cpr(line) for line in failed.lines],
+                    error_count=failed.total,
+                    finished_at=timezone.now(),
+                )
+            else:
+                mine.update(
+                    status=ImportRun.Status.DONE,
+                    progress=100,
+                    rows=result.rows,
+                    added=result.added,
+                    updated=result.updated,
+                    log=result.log,
+                    finished_at=timezone.now(),
+                )
+    except Exception as error:
+        with contextlib.suppress(DatabaseError, InterfaceError):
+            mine.update(status=ImportRun.Status.FAILED, error=repr(error)[:2000], finished_at=timezone.now())
+        raise
+    finally:
+        _upload_delete(run)
+    run.refresh_from_db()
+    return run
+
+
+def _upload_delete(run: ImportRun) -> None:
+    if run.upload:
+        (Path(settings.MEDIA_ROOT) / run.upload).unlink(missing_ok=True)
+
+
+def import_runs_sweep() -> dict[str, int]:
+    """Fail runs whose worker died (no heartbeat for longer than a task may live: the storing
+    transaction beats no heartbeat, and it rolled back when its worker died) and delete their
+    uploads; send again runs still pending after REPORT_PENDING_RESEND seconds (the broker lost them)."""
+    from .tasks import import_run
+
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    dead = list(ImportRun.objects.filter(status=ImportRun.Status.RUNNING, heartbeat_at__lt=stale))
+    for run in dead:
+        updated = ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING, attempts=run.attempts).update(
+            status=ImportRun.Status.FAILED, error="The worker stopped sending heartbeats.", finished_at=now
+        )
+        if updated:
+            _upload_delete(run)
+    waiting = list(
+        ImportRun.objects.filter(
+            status=ImportRun.Status.PENDING, created_at__lt=now - timedelta(seconds=settings.REPORT_PENDING_RESEND)
+        ).values_list("pk", flat=True)
+    )
+    for run_id in waiting:
+        import_run.delay(run_id)
+    return {"failed": len(dead), "resent": len(waiting)}

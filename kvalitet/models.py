@@ -401,6 +401,63 @@ class ImportLog(models.Model):
         return f"{self.kind} {self.filename}"
 
 
+class ImportRun(models.Model):
+    """An import of more rows than IMPORT_BACKGROUND_ROWS, run by a worker with a progress bar. The
+    upload waits in a private file under MEDIA_ROOT (never served), named by the run, and is deleted
+    when the run ends. Claimed and swept like a report run (pending → running → done/failed, the
+    attempt number is the claim, a heartbeat while it works). The import itself is the same
+    all-or-nothing import as in the request, writing the same ImportLog. No history: the log is the
+    audit record, and the heartbeat would fill a history table with noise."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20)
+    filename = FreeCharField(_("file name"), max_length=255)
+    upload = models.CharField(_("stored upload"), max_length=100, blank=True, help_text=_("Relative to MEDIA_ROOT."))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    # The errors a person is shown (at most the first 50 and a count of the rest), written in the
+    # language of the person who started the import.
+    errors = models.JSONField(_("error messages"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="da")
+    error = FreeTextField(_("error"), blank=True, help_text=_("Why the run itself failed, for the administrator."))
+    log = models.ForeignKey(
+        ImportLog, verbose_name=_("import"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kvalitet:import_run", args=[self.pk])
+
+
 # --- Scoring rules -----------------------------------------------------------------------------
 
 

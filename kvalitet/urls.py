@@ -16,6 +16,7 @@ urlpatterns = [
     path("stikproever/<int:pk>/", views.spot_check_detail, name="spot_check_detail"),
     path("stikproever/sag/<int:pk>/", views.case_review, name="case_review"),
     path("import/", views.import_data, name="import_data"),
+    path("import/koersler/<int:pk>/", views.import_run, name="import_run"),
     path("leverandoerer/<str:ref>/kvalitet/", views.provider_tracks, name="provider_tracks"),
     path("tilbud/<str:ref>/kvalitet/", views.offer_tracks, name="offer_tracks"),
 ]

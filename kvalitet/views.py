@@ -38,6 +38,7 @@ from .models import (
     Complaint,
     ComplaintAccess,
     ImportLog,
+    ImportRun,
     SurveyLink,
 )
 from .periods import HalfYear
@@ -262,14 +263,25 @@ def import_data(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = imports.run_import(
+            result = imports.import_start(
                 kind=form.cleaned_data["kind"], data=upload.read(), filename=upload.name, by=request.user
             )
         except imports.ImportFailed as failed:
-            errors = failed.errors
+            errors = failed.lines
+        if isinstance(result, ImportRun):
+            return redirect(result)  # without a broker the run has already ended: its page shows how
     logs = ImportLog.objects.select_related("imported_by")[:20]
-    context = {"form": form, "errors": errors, "result": result, "logs": logs, "kinds": imports.KIND_SPECS}
-    return render(request, "kvalitet/import_form.html", context)
+    runs = ImportRun.objects.filter(status__in=[ImportRun.Status.PENDING, ImportRun.Status.RUNNING])[:5]
+    context = {"form": form, "errors": errors, "result": result, "logs": logs, "runs": runs}
+    return render(request, "kvalitet/import_form.html", {**context, "kinds": imports.KIND_SPECS})
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_http_methods(["GET"])
+def import_run(request, pk: int):
+    run = get_object_or_404(ImportRun.objects.select_related("started_by", "log"), pk=pk)
+    waiting = run.status in (ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
+    return render(request, "kvalitet/import_run.html", {"run": run, "waiting": waiting})
 
 
 # --- Track figures -----------------------------------------------------------------------------

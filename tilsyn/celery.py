@@ -18,6 +18,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "reminders-every-morning": {"task": "tilsyn.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
     "sweep-report-runs": {"task": "rapporter.tasks.sweep_report_runs", "schedule": crontab(minute="*/5")},
+    "sweep-import-runs": {"task": "kvalitet.tasks.sweep_import_runs", "schedule": crontab(minute="*/5")},
     "draft-report-each-half-year": {
         "task": "rapporter.tasks.compile_draft_for_last_half_year",
         "schedule": crontab(hour=2, minute=0, day_of_month=1, month_of_year="1,7"),

@@ -196,6 +196,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 UPLOAD_MAX_MB = envint("UPLOAD_MAX_MB", 20)
 # The largest import file (CSV or XLSX), in megabytes.
 IMPORT_MAX_MB = envint("IMPORT_MAX_MB", 20)
+# Bounds checked before an import file is parsed whole (kvalitet/tables.py): an XLSX file is a zip
+# archive, and the sizes its directory declares are checked before anything is unpacked — the sum of
+# its members in megabytes and how many times larger they are than packed (a "zip bomb" of 300 KB
+# can unpack to gigabytes). Rows are counted while they are read, and no cell may be longer.
+IMPORT_MAX_UNPACKED_MB = envint("IMPORT_MAX_UNPACKED_MB", 100)
+IMPORT_MAX_PACKING_RATIO = envint("IMPORT_MAX_PACKING_RATIO", 100)
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_CELL_CHARS = envint("IMPORT_MAX_CELL_CHARS", 2000)
+# An import of more rows than this runs as a task (an ImportRun with a progress bar); smaller ones
+# in the request. Without a broker (the embedded default) the task too runs in the request.
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 5000)
 # Survey answers accepted per network address per survey per hour: a course room shares one
 # address on its Wi-Fi, so this is a guard against flooding, not one answer per person.
 SURVEY_ANSWERS_PER_HOUR = envint("SURVEY_ANSWERS_PER_HOUR", 40)

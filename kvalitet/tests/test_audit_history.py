@@ -18,6 +18,7 @@ WITHOUT_HISTORY = {
     "tilsyn.CalendarFeed": "history would keep old secret tokens",
     "kvalitet.SampledCase": "written once with its spot check, which has history",
     "kvalitet.ImportLog": "itself an audit record, never edited",
+    "kvalitet.ImportRun": "a job's state; who and when are on the row, what it changed in its ImportLog",
     "kvalitet.ComplaintAccess": "the access log: append-only, never edited",
     "rapporter.ReportRun": "a job's state; who and when are on the row",
     "rapporter.QualityReport": "immutable; who and when are on the row",

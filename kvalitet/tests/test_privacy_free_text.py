@@ -45,6 +45,7 @@ EXPECTED_FREE_TEXT = {
     "kvalitet.Complaint": {"subject"},
     "kvalitet.SurveyResponse": {"comment"},
     "kvalitet.ImportLog": {"filename"},
+    "kvalitet.ImportRun": {"filename", "error"},
     "kvalitet.ScoringRule": {"description"},
     "rapporter.Discard": {"reason"},
     "rapporter.ReportRun": {"error"},

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from conftest import ALL_PERSONAS, client_for
 from kvalitet import services as track_services
-from kvalitet.models import Case, Complaint, SurveyLink
+from kvalitet.models import Case, Complaint, ImportRun, SurveyLink
 from kvalitet.periods import HalfYear
 from leverandoer.tests import factories
 from rapporter import services as report_services
@@ -121,6 +121,7 @@ MATRIX: dict[str, Row] = {
     "kvalitet:spot_check_detail": with_kwargs(roles_only(MANAGERS), "spot_check"),
     "kvalitet:case_review": with_kwargs(roles_only(MANAGERS), "sampled_case"),
     "kvalitet:import_data": roles_only(MANAGERS),
+    "kvalitet:import_run": with_kwargs(roles_only(MANAGERS, post_ok=405), "import_run"),
     "kvalitet:provider_tracks": with_kwargs(roles_only(STAFF), "provider"),
     "kvalitet:offer_tracks": with_kwargs(roles_only(STAFF), "offer"),
     # Reports: read by staff; compiled by contract managers (an empty POST shows the form again).
@@ -185,6 +186,7 @@ def objects(db, personas) -> dict:
     Case.objects.create(provider=anden_aktoer, case_ref="S-1", status="ongoing")
     spot_check = track_services.spot_check_draw(provider=anden_aktoer, by=manager, ongoing=1, completed=0, seed=1)
     report = report_services.compile_now(period=HalfYear(2025, 1), by=manager)
+    import_run = ImportRun.objects.create(kind="providers", filename="leverandoerer.csv", started_by=manager)
     return {
         "provider": {"ref": offer.provider.ref},
         "offer": {"ref": offer.ref},
@@ -202,6 +204,7 @@ def objects(db, personas) -> dict:
         "spot_check": {"pk": spot_check.pk},
         "sampled_case": {"pk": spot_check.sampled.first().pk},
         "run": {"pk": report.run_id},
+        "import_run": {"pk": import_run.pk},
         "report": {"period": report.period, "version": report.version},
         "report_table": {"period": report.period, "version": report.version, "table": "matrix"},
     }
