@@ -32,10 +32,18 @@ def pytest_configure(config) -> None:
     """Fast password hashing for test users; compile the Danish catalogue when it is missing or
     stale, so that exact messages can be asserted."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    compiled = False
     for po in (BASE_DIR / "locale").glob("*/LC_MESSAGES/django.po"):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+            compiled = True
+    if compiled:
+        # Django may have read the old catalogue already while it was set up: read it again.
+        from django.utils.translation import trans_real
+
+        trans_real._translations.clear()
+        trans_real._default = None
 
 
 def make_user(username: str, role: str | None, **extra):
