@@ -16,7 +16,7 @@ LATEST_DATE = date(2100, 12, 31)
 # --- CPR numbers --------------------------------------------------------------------------------
 #
 # A CPR number is ten digits, DDMMYY then four, and people type it in every way: 010190-1234,
-# 01.01.90-1234, 0101 90 12 34, 01-01-90-1234, 0 1 0 1 9 0 1 2 3 4, 010190 – 1234, with a
+# 01.01.90-1234, 0101 90 12 34, 01-01-90-1234, 0 1 0 1 9 0 1 2 3 4, 010190 – 1234, 010190+1234, with a
 # non-breaking hyphen from Word or a thin space from a PDF. So the digits may be split anywhere by
 # up to three separators (SEPARATORS), and a number is found by its digits, not its punctuation:
 # ten digits in a row of digit groups whose first six form a valid date, in any century (the 7th
@@ -34,7 +34,7 @@ LATEST_DATE = date(2100, 12, 31)
 DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 SPACES = " \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width space/joiners, BOM
-SEPARATORS = DASHES + SPACES + INVISIBLE + "./\u2024\uff0e\uff0f"
+SEPARATORS = DASHES + SPACES + INVISIBLE + "+./\u2024\uff0e\uff0f"
 _SEP = f"[{SEPARATORS}]"
 # A row of digit groups joined by separators; each group is one \d+ (any script's digits).
 _DIGIT_ROW = re.compile(rf"\d+(?:{_SEP}{{1,3}}\d+)*")
@@ -86,7 +86,7 @@ def _looks_like_something_else(groups: list[str], gaps: list[str], *, more_follo
     return more_follows and any(end in (7, 8, 9) for end in ends)
 
 
-def _cpr_spans(text: str) -> list[tuple[int, int]]:
+def cpr_spans(text: str) -> list[tuple[int, int]]:
     """Where in `text` the CPR numbers are, as (start, end), in order and not overlapping."""
     spans: list[tuple[int, int]] = []
     for row in _DIGIT_ROW.finditer(text or ""):
@@ -149,7 +149,7 @@ def cpr_numbers_in(text: str) -> list[str]:
     """Every CPR number in `text`, as written there: ten digits whose first six form a valid date
     (DDMMYY, any century), split by separators in any way a person types them; nine digits that
     lost their leading zero in a spreadsheet; DD.MM.YYYY-XXXX."""
-    return [text[start:end] for start, end in _cpr_spans(text)]
+    return [text[start:end] for start, end in cpr_spans(text)]
 
 
 def validate_not_cpr(value: str) -> None:
@@ -165,7 +165,7 @@ def mask_cpr(text: str) -> str:
     0101 90 12 34 becomes XXXX XX XX XX. The length and the separators stay, so a masked value
     still fits its field and reads as a masked number. The one masking used everywhere: free-text
     fields, logs, the complaint search, imports, the login's user name."""
-    spans = _cpr_spans(text or "")
+    spans = cpr_spans(text or "")
     if not spans:
         return text
     chars = list(text)
