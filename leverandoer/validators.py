@@ -116,13 +116,13 @@ def _cpr_from(text: str, groups: list[tuple[int, int]], first: int) -> int | Non
             continue
         part = groups[first : last + 1]
         digits = "".join(text[s:e] for s, e in part)
+        if count == 10 and not _is_ddmmyy(digits):
+            continue  # 10 digits that are no CPR number; 12 may be one with a four-digit year
         gaps = [text[part[k][1] : part[k + 1][0]] for k in range(len(part) - 1)]
         if count == 10:
-            if _is_ddmmyy(digits) and not _looks_like_something_else(
-                [text[s:e] for s, e in part], gaps, more_follows=last + 1 < len(groups)
-            ):
+            if not _looks_like_something_else([text[s:e] for s, e in part], gaps, more_follows=last + 1 < len(groups)):
                 return last
-            continue  # 10 digits that are no CPR number; 12 may be one with a four-digit year
+            continue
         if count == 12 and _is_ddmmyyyy_dash_four(digits, part, gaps):
             return last
         return None

@@ -7,6 +7,8 @@ read stored free-text fields, override justifications included)."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -164,3 +166,18 @@ def test_free_text_is_stored_and_kept_in_history_masked():
     assert provider.history.get().notes == expected
     Provider.objects.filter(pk=provider.pk).update(notes="010190 \u2013 1234")
     assert Provider.objects.get(pk=provider.pk).notes == "XXXXXX \u2013 XXXX"
+
+
+@pytest.mark.django_db
+def test_text_stored_before_a_spelling_was_known_is_masked_by_the_command():
+    from django.core.management import call_command
+    from django.db import connection
+
+    provider = factories.provider(notes="")
+    history = provider.history.model
+    with connection.cursor() as cursor:  # as an older version of the masking left it
+        cursor.execute("UPDATE leverandoer_provider SET notes = %s WHERE id = %s", ["ring 0101 90 12 34", provider.pk])
+        cursor.execute("UPDATE leverandoer_historicalprovider SET notes = %s", ["01-01-90-1234 ringede"])
+    call_command("mask_cpr_numbers", stdout=io.StringIO())
+    assert Provider.objects.get(pk=provider.pk).notes == "ring XXXX XX XX XX"
+    assert list(history.objects.values_list("notes", flat=True)) == ["XX-XX-XX-XXXX ringede"]
