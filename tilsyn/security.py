@@ -7,6 +7,9 @@ that sit between the browser and the views.
 - `end_sessions_of`: a deactivated user's sessions are deleted, not merely refused.
 - `RequestLimitsMiddleware`: too many files or fields, too large a form or upload, answer with a
   page that says so instead of Django's bare 400.
+- `NoStoreMiddleware`: no page of the app is kept in a browser's or a proxy's cache.
+- `login_username` and `CprMaskingAxesHandler`: a CPR number typed as a user name is masked before
+  django-axes stores or logs it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import time
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +30,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from leverandoer.validators import mask_cpr
 
 from .uploads import UploadTooLarge, largest_upload
 
@@ -201,3 +207,62 @@ class RequestLimitsMiddleware:
     def refuse(request, reason: str, *, status: int):
         logger.warning("Refused a POST to %s: %s", request.path, reason)
         return render(request, "400.html", {"reason": reason}, status=status)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response of the app but static files.
+
+    Almost every page shows personal data (complaints, findings, names of contact persons), and a
+    page a browser keeps can be read from its cache or with the back button after logout, on a
+    shared municipal PC. Deciding page by page would fail open for the next page; the few pages
+    without personal data (login, accessibility statement, the public survey, whose answers are
+    posted) lose nothing by not being cached. Static files are served before the app in production
+    and by the staticfiles handler in development; the check on STATIC_URL keeps them cacheable
+    should they ever pass through here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.static_prefix):
+            response["Cache-Control"] = "no-store, private"
+            if "Expires" in response:
+                del response["Expires"]
+        return response
+
+
+def login_username(request, credentials=None) -> str | None:
+    """The user name django-axes counts, stores and logs (AXES_USERNAME_CALLABLE): the one typed,
+    with a CPR number masked. A citizen's CPR number typed into the wrong field of the login page
+    is no one's user name, and must not stay in the access tables or the log."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    return mask_cpr(username) if isinstance(username, str) else username
+
+
+class CprMaskingAxesHandler(AxesDatabaseHandler):
+    """Axes' database handler, which also keeps a failed attempt's GET and POST data (the user
+    name, the `next` address) in AccessAttempt: it sees them with CPR numbers masked. The request
+    itself is given back unchanged, with the attributes axes sets on it (the lockout)."""
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        if request is None:
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+        get, post = request.GET, request.POST
+        request.GET, request.POST = _masked_query(get), _masked_query(post)
+        try:
+            return super().user_login_failed(sender, credentials, request, **kwargs)
+        finally:
+            request.GET, request.POST = get, post
+
+
+def _masked_query(query):
+    masked = query.copy()
+    for key in masked:
+        masked.setlist(key, [mask_cpr(value) if isinstance(value, str) else value for value in query.getlist(key)])
+    return masked

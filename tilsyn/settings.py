@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store, private on every page: personal data stays out of caches.
+    "tilsyn.security.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tilsyn.middleware.DanishFirstLocaleMiddleware",
@@ -165,6 +167,10 @@ AXES_SENSITIVE_PARAMETERS: list[str] = []
 # the proxy sets to the client's address (e.g. HTTP_X_REAL_IP), never one a client can set itself.
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 AXES_CLIENT_IP_CALLABLE = "tilsyn.security.client_address"
+# A CPR number typed as a user name is masked before axes counts, stores or logs it
+# (https://django-axes.readthedocs.io/en/latest/4_configuration.html).
+AXES_USERNAME_CALLABLE = "tilsyn.security.login_username"
+AXES_HANDLER = "tilsyn.security.CprMaskingAxesHandler"
 
 # --- Sessions ----------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/http/sessions/#browser-length-sessions-vs-persistent-sessions
@@ -324,13 +330,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Every line written is masked for CPR numbers (leverandoer.logfilters).
-    "filters": {"mask_cpr": {"()": "leverandoer.logfilters.MaskCprFilter"}},
+    # A 403 or 404 is one line without traceback (leverandoer.logfilters.OneLineClientErrorFilter).
+    "filters": {
+        "mask_cpr": {"()": "leverandoer.logfilters.MaskCprFilter"},
+        "one_line_client_errors": {"()": "leverandoer.logfilters.OneLineClientErrorFilter"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own handlers (a console for DEBUG, mail to ADMINS) would write unmasked: its
         # records go to the masked console above instead.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["one_line_client_errors"]},
         "django.db.backends": {"level": "WARNING"},
         # Login failures and lockouts (django-axes) are always logged.
         "axes": {"level": "INFO"},

@@ -191,7 +191,7 @@ def test_a_hostile_name_is_stored_under_a_generated_name_and_shown_safely(client
     assert not set(disposition) & {"\r", "\n", "\x00", "\u202e", "\u200f", "/", "\\"}
     assert download["Content-Type"] == "application/pdf"
     assert download["X-Content-Type-Options"] == "nosniff"
-    assert download["Cache-Control"] == "no-store"
+    assert download["Cache-Control"] == "no-store, private"  # tilsyn.security.NoStoreMiddleware
 
     page = client.get(response["Location"]).content.decode()
     assert "<script>alert(1)" not in page

@@ -395,7 +395,7 @@ def test_the_report_is_served_as_an_attachment_that_is_not_cached_or_sniffed(cli
     assert response["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''Rapport%20%C3%A6%C3%B8%C3%A5" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"  # tilsyn.security.NoStoreMiddleware
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
