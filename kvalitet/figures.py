@@ -181,12 +181,22 @@ def provider_figures(*, provider: Provider, period: HalfYear) -> dict:
     group_q = Q()
     for offer_type_id, target_group_id in groups:
         group_q |= Q(offer_type_id=offer_type_id, target_group_id=target_group_id)
-    peers = list(Offer.objects.filter(group_q).only("pk", "offer_type_id", "target_group_id")) if groups else []
+    peers = (
+        list(Offer.objects.filter(group_q).only("pk", "provider_id", "offer_type_id", "target_group_id"))
+        if groups
+        else []
+    )
     sums = offer_sums(period=period, offer_ids=[peer.pk for peer in peers])
     pools = group_pools(sums, peers)
+    others = effect_comparison(sums, peers)
     totals = provider_totals(sums, ((offer.pk, provider.pk) for offer in offers))[provider.pk]
     rows = [
-        {"offer": offer, "own": sums.get(offer.pk, empty_sums()), "group": pools[offer.comparable_group]}
+        {
+            "offer": offer,
+            "own": sums.get(offer.pk, empty_sums()),
+            "group": pools[offer.comparable_group],
+            "others": others[offer.pk],
+        }
         for offer in offers
     ]
     complaints = complaint_counts(period=period, provider_ids=[provider.pk]).get(
@@ -205,7 +215,7 @@ def provider_figures(*, provider: Provider, period: HalfYear) -> dict:
 def offer_figures(*, offer: Offer, period: HalfYear) -> dict:
     peers = list(
         Offer.objects.filter(offer_type_id=offer.offer_type_id, target_group_id=offer.target_group_id).only(
-            "pk", "offer_type_id", "target_group_id"
+            "pk", "provider_id", "offer_type_id", "target_group_id"
         )
     )
     sums = offer_sums(period=period, offer_ids=[peer.pk for peer in peers])
@@ -214,9 +224,16 @@ def offer_figures(*, offer: Offer, period: HalfYear) -> dict:
         "period": period,
         "own": sums.get(offer.pk, empty_sums()),
         "group": pool,
+        "others": effect_comparison(sums, peers)[offer.pk],
         "peers": len(peers),
         "metrics": METRICS,
     }
+
+
+def effect_comparison(sums: dict[int, dict[str, Ratio]], peers) -> dict[int, Others]:
+    """Per offer among `peers` (Offer rows of whole comparable groups): what its effect colour is
+    compared with — the other offers of its group with a measured result, the offer left out."""
+    return others_in_group(sums, ((peer.pk, peer.provider_id, peer.comparable_group) for peer in peers), "outcomes")
 
 
 def survey_mean(ratio: Ratio) -> Decimal | None:

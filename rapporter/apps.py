@@ -12,6 +12,9 @@ class RapporterConfig(AppConfig):
     def ready(self) -> None:
         from leverandoer import panels
 
+        from .live import offer_colours, provider_colours
         from .selectors import home_reports
 
         panels.register(template="rapporter/panels/home_reports.html", context=home_reports, target="home")
+        panels.register(template="rapporter/panels/provider_colours.html", context=provider_colours, order=3)
+        panels.register(template="rapporter/panels/offer_colours.html", context=offer_colours, order=3, target="offer")

@@ -22,6 +22,7 @@ TABLES = [
     "colours",
     "matrix",
     "standing_out",
+    "offers",
     "benchmarks",
     "trend",
     "changes",
@@ -42,6 +43,7 @@ def table_label(name: str) -> str:
         "colours": _("Colour distribution per track"),
         "matrix": _("Providers × tracks"),
         "standing_out": _("Providers standing out negatively"),
+        "offers": _("Offers × tracks"),
         "benchmarks": _("Benchmarks per comparable group"),
         "trend": _("Key figures per year, all providers"),
         "changes": _("Changed scenarios"),
@@ -63,6 +65,7 @@ def sheet_label(name: str) -> str:
         "colours": _("Colours per track"),
         "matrix": _("Traffic lights"),
         "standing_out": _("Standing out"),
+        "offers": _("Offers"),
         "benchmarks": _("Benchmarks"),
         "trend": _("Key figures per year"),
         "changes": _("Changed scenarios"),
@@ -124,6 +127,35 @@ def _colour_changes(data: dict) -> list[list]:
     return header + [
         [labels[moved["track"]], *[moved[move] for move in summary.COLOUR_MOVES]]
         for moved in summary.colour_changes(data)
+    ]
+
+
+def _offers(rows: list[dict]) -> list[list]:
+    """Every offer's five colours, each beside its reason. Versions compiled before offers were
+    coloured have none: the header alone."""
+    labels = reasons.track_labels()
+    header = [_("Reference"), _("Provider"), _("Offer reference"), _("Offer"), _("Offer type"), _("Target group")]
+    for track in TRACKS:
+        header += [labels[track], _("Reason: %(track)s") % {"track": labels[track]}]
+    return [header] + [
+        [
+            row["provider_ref"],
+            row["name"],
+            offer["offer_ref"],
+            offer["name"],
+            offer.get("offer_type", ""),
+            offer.get("target_group", ""),
+            *[
+                cell
+                for track in TRACKS
+                for cell in (
+                    _word(offer["tracks"][track]["colour"]),
+                    reasons.track_reason(offer["tracks"][track]),
+                )
+            ],
+        ]
+        for row in rows
+        for offer in row.get("offers") or []
     ]
 
 
@@ -326,6 +358,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                 if row["scenario"] in (3, 4)
                 for t in TRACKS
             ],
+            "offers": _offers(rows),
             "benchmarks": [
                 [
                     _("Offer type"),

@@ -169,7 +169,7 @@ def test_the_tables_export_as_xlsx_and_csv(cm_client, report):
     response = cm_client.get(reverse("rapporter:report_export_xlsx", args=[report.period, report.version]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames[:3] == ["Scenarier", "Farver pr. spor", "Trafiklys"]
-    assert len(workbook.sheetnames) == 9  # no annual tables in an H1 version; the last says what the version is
+    assert len(workbook.sheetnames) == 10  # no annual tables in an H1 version; the last says what the version is
     matrix = list(workbook.worksheets[2].values)
     assert matrix[1][:3] == ("LEV-0100", "Rød ApS", "Rød")
     csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
