@@ -44,6 +44,7 @@ def pytest_configure(config) -> None:
 
         trans_real._translations.clear()
         trans_real._default = None
+        trans_real._active = trans_real.Local()
 
 
 def make_user(username: str, role: str | None, **extra):
