@@ -7,6 +7,7 @@ import io
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
@@ -173,3 +174,52 @@ def test_links_and_chained_actions():
     assert kept[0]["/URI"] == "https://kk.dk"
     assert kept[1] is None
     assert b"x.exe" not in cleaned
+
+
+# --- The survey flood limit behind a proxy (item 8) ----------------------------------------------
+
+PROXY = "10.0.0.2"  # every request reaches the app from the reverse proxy
+
+
+@pytest.fixture
+def survey_url(db):
+    from django.core.cache import cache
+
+    from kvalitet.models import SurveyLink
+    from leverandoer.tests import factories as provider_factories
+
+    cache.clear()
+    return reverse("kvalitet:survey_answer", args=[SurveyLink.objects.create(offer=provider_factories.offer()).token])
+
+
+def answer(client, url, **headers):
+    return client.post(url, {"score": "4"}, REMOTE_ADDR=PROXY, **headers)
+
+
+FLOODED = "Der er kommet mange besvarelser fra dit netværk på kort tid. Prøv igen senere."
+
+
+@override_settings(CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR", SURVEY_ANSWERS_PER_HOUR=3)
+def test_behind_a_proxy_each_forwarded_address_has_its_own_limit(client, survey_url):
+    from kvalitet.models import SurveyResponse
+
+    # The proxy appends the address it saw; what a client put in the header itself comes first.
+    for _ in range(3):
+        assert answer(client, survey_url, HTTP_X_FORWARDED_FOR="1.2.3.4, 192.0.2.10").status_code == 200
+    refused = answer(client, survey_url, HTTP_X_FORWARDED_FOR="5.6.7.8, 192.0.2.10")
+    assert FLOODED in refused.content.decode()  # a forged first entry does not make a new citizen
+    for _ in range(3):
+        assert FLOODED not in answer(client, survey_url, HTTP_X_FORWARDED_FOR="192.0.2.20").content.decode()
+    assert FLOODED in answer(client, survey_url, HTTP_X_FORWARDED_FOR="192.0.2.20").content.decode()
+    assert SurveyResponse.objects.count() == 6
+
+
+@override_settings(CLIENT_IP_HEADER="", SURVEY_ANSWERS_PER_HOUR=3)
+def test_without_the_setting_a_forwarded_header_is_ignored(client, survey_url):
+    from kvalitet.models import SurveyResponse
+
+    for n in range(3):
+        answer(client, survey_url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    refused = answer(client, survey_url, HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert FLOODED in refused.content.decode()  # spoofed addresses share the connection's limit
+    assert SurveyResponse.objects.count() == 3
