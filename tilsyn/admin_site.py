@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from leverandoer.access import Role, has_role
@@ -21,14 +20,15 @@ def _id_fields(model) -> list:
     return fields
 
 
-def ids_checked(view, model):
-    """Answer 404 before the view runs when an id in its URL cannot be the model's primary key.
+def ids_checked(view, model_admin):
+    """Answer as the admin does for a missing object (back to the index with "… doesn't exist")
+    before the view runs, when an id in its URL cannot be the model's primary key.
 
     Django's own change and delete views already do this in `get_object`; simple-history's history
-    views pass the raw text to the database and answered 500 for "abc" (issue 14, item 4). Checking
-    here, once for every model admin, also covers the views of admins registered later.
+    views passed the raw text to the database and answered 500 for "abc" (issue 14, item 4).
+    Checking here, once for every model admin, also covers the views of admins registered later.
     """
-    fields = _id_fields(model)
+    fields = _id_fields(model_admin.model)
 
     @wraps(view)
     def checked(request, *args, **kwargs):
@@ -38,7 +38,7 @@ def ids_checked(view, model):
             try:
                 field.to_python(unquote(str(value)))
             except (ValidationError, ValueError, TypeError, OverflowError):
-                raise Http404 from None
+                return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, str(value))
         return view(request, *args, **kwargs)
 
     return checked
@@ -55,5 +55,5 @@ class TilsynAdminSite(AdminSite):
     def admin_view(self, view, cacheable=False):
         model_admin = getattr(view, "__self__", None)
         if isinstance(model_admin, ModelAdmin):
-            view = ids_checked(view, model_admin.model)
+            view = ids_checked(view, model_admin)
         return super().admin_view(view, cacheable)

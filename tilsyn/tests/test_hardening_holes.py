@@ -52,7 +52,12 @@ def test_no_admin_url_answers_500_for_a_bad_id(client, administrator):
                 failures.append((method.__name__, url, response.status_code))
     assert failures == [], "\n".join(map(str, failures))
     # A missing object is the admin's usual answer: not found, or back to the list with a message.
-    assert client.get(reverse("admin:tilsyn_inspection_history", args=["abc"])).status_code in (302, 404)
+    for url in (
+        reverse("admin:tilsyn_inspection_history", args=["abc"]),
+        reverse("admin:tilsyn_inspection_simple_history", args=["1", "abc"]),
+    ):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, reverse("admin:index"))
 
 
 # --- Active content in uploaded PDFs (item 6) ----------------------------------------------------
