@@ -22,6 +22,7 @@ from leverandoer.models import Provider
 from leverandoer.selectors import offer_get, provider_get
 from leverandoer.validators import cpr_numbers_in, mask_cpr
 from tilsyn.models import ActionPlan
+from tilsyn.security import client_address
 
 from . import figures, imports, privacy, selectors, services
 from .forms import (
@@ -139,13 +140,15 @@ def survey_answer(request, token: str):
     """The anonymous survey: no login, nothing about the person stored, robust against flooding.
 
     Flooding is limited per network address and survey in the cache, keyed by a hash (the
-    address itself is not kept)."""
+    address itself is not kept). The address is the one the login lockout counts by
+    (`tilsyn.security.client_address`): behind a proxy the header `CLIENT_IP_HEADER` names, else the
+    connection's; keyed on the connection alone, every citizen behind the proxy shared one limit."""
     link = get_object_or_404(SurveyLink.objects.select_related("offer__provider"), token=token, active=True)
     form = SurveyAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
             return render(request, "kvalitet/survey_thanks.html", {"offer": link.offer})
-        key = "survey-flood:" + _hashed(f"{request.META.get('REMOTE_ADDR', '')}|{link.token}")
+        key = "survey-flood:" + _hashed(f"{client_address(request) or ''}|{link.token}")
         if _flooded(key):
             form.add_error(None, _("Many answers have come from your network in a short time. Try again later."))
         else:

@@ -4,7 +4,9 @@ static files: user text is rendered as text, never followed."""
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from pathlib import Path
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetchingError
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from kvalitet.scoring import TRACKS
 from tilsyn.models import Measure, ScenarioPolicy
@@ -27,16 +29,76 @@ CONTRACTUAL_MEASURES = {Measure.Kind.REFERRAL_STRATEGY, Measure.Kind.REFERRAL_ST
 CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
 
 
-def static_only_fetcher(url: str, *args, **kwargs):
-    """Serve `static:` files from the app's own static folders; refuse every other address."""
+# Print assets kept beside the PDF templates (STYLE: "print CSS beside them") are served under
+# `static:rapporter/pdf/<name>` as if they were static files; only these kinds of file.
+PDF_ASSETS = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf"
+PDF_ASSET_PREFIX = "rapporter/pdf/"
+PDF_ASSET_SUFFIXES = {".css", ".svg", ".png", ".jpg", ".woff", ".woff2", ".ttf", ".otf"}
+
+
+def static_name(url: str) -> str | None:
+    """The static file name a PDF URL asks for, or None when it is not one of ours.
+
+    Accepted: `static:<name>` (the templates' own form) and `/static/<name>` as `{% static %}`
+    writes it. Everything else is refused: `file:`, `http(s):` (a report has no host of its own to
+    trust), `data:` (no template needs one; charts are inline SVG), and any name that climbs out
+    of the static folders (`..`, an absolute path, a backslash, a NUL).
+    """
+    static_url = "/" + settings.STATIC_URL.strip("/") + "/"
     if url.startswith("static:"):
-        try:
-            path = finders.find(url.removeprefix("static:"))
-        except SuspiciousFileOperation:
-            path = None
-        if path:
-            return {"file_obj": open(path, "rb"), "filename": Path(path).name}
-    raise URLFetchingError(f"Refused to fetch {url!r}: reports fetch only the app's own static files.")
+        name = url.removeprefix("static:")
+    elif url.startswith(static_url):
+        name = url.removeprefix(static_url)
+    else:
+        return None
+    name = unquote(name.split("?", 1)[0].split("#", 1)[0])
+    if not name or "\\" in name or "\0" in name or name.startswith("/"):
+        return None
+    if any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    return name
+
+
+def static_path(url: str) -> Path | None:
+    """The file on disk a PDF URL resolves to, found by Django's static finders (or, for
+    `rapporter/pdf/`, beside the PDF templates), or None when the URL is refused."""
+    name = static_name(url)
+    if name is None:
+        return None
+    if name.startswith(PDF_ASSET_PREFIX):
+        candidate = (PDF_ASSETS / name.removeprefix(PDF_ASSET_PREFIX)).resolve()
+        inside = candidate.is_relative_to(PDF_ASSETS.resolve())
+        if inside and candidate.suffix in PDF_ASSET_SUFFIXES and candidate.is_file():
+            return candidate
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
+    return Path(found) if found and Path(found).is_file() else None
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint 70's fetcher, serving the app's own static files and nothing else.
+
+    WeasyPrint 70 expects a `URLFetcher` whose `fetch()` returns a `URLFetcherResponse`: the plain
+    function returning a dict that stood here answered every `static:` URL with an assertion error
+    and every refused one with an AttributeError inside WeasyPrint. A refused URL raises from
+    `fetch()`, which is how the API says "not found": WeasyPrint logs it and leaves the resource out.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        path = static_path(url)
+        if path is None:
+            raise URLFetchingError(f"Refused to fetch {url[:100]!r}: reports fetch only the app's own static files.")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+
+# Stateless (its `fetch` keeps nothing between calls), so one instance serves every render.
+static_only_fetcher = StaticOnlyFetcher()
 
 
 def render_html(report: QualityReport) -> str:

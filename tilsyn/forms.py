@@ -12,7 +12,7 @@ from leverandoer.forms import PlausibleDateField, UserChoiceField, chosen_provid
 from leverandoer.models import Offer, Provider
 
 from .models import ActionPlan, Inspection, Rating, Scenario
-from .uploads import display_name, validate_pdf
+from .uploads import display_name, pdf_without_active_content, validate_pdf
 
 
 def performers():
@@ -127,13 +127,16 @@ class FindingForm(forms.Form):
 
 
 class PdfField(forms.FileField):
-    """A PDF, checked by content; the cleaned file carries a safe `display_name`."""
+    """A PDF, checked by content and without active content; the cleaned file carries a safe
+    `display_name` and `active_content`, the kinds removed (`uploads.active_content_message`)."""
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         if upload and upload is not initial:
             validate_pdf(upload)
-            upload.display_name = display_name(upload.name)
+            shown = display_name(upload.name)
+            upload = pdf_without_active_content(upload)
+            upload.display_name = shown
         return upload
 
 

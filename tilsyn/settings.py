@@ -165,6 +165,9 @@ AXES_LOCKOUT_CALLABLE = "tilsyn.security.lockout_response"
 AXES_SENSITIVE_PARAMETERS: list[str] = []
 # Behind a reverse proxy every request comes from the proxy's address: name the request header
 # the proxy sets to the client's address (e.g. HTTP_X_REAL_IP), never one a client can set itself.
+# Of a list (X-Forwarded-For) the right-most entry, the one the proxy appended, counts. The login
+# lockout and the survey flood limit both count by it (`tilsyn.security.client_address`).
+# https://docs.djangoproject.com/en/5.2/ref/request-response/#django.http.HttpRequest.META
 CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 AXES_CLIENT_IP_CALLABLE = "tilsyn.security.client_address"
 # A CPR number typed as a user name is masked before axes counts, stores or logs it

@@ -10,11 +10,14 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import FileResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
+from django.utils.translation import gettext_lazy
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 PDF_MAGIC = b"%PDF-"
 WINDOWS_FORBIDDEN = str.maketrans(dict.fromkeys('<>:"/\\|?*', "_"))
@@ -48,6 +51,143 @@ def validate_pdf(upload) -> None:
         upload.seek(0)
     if pages == 0:
         raise ValidationError(_("The PDF has no pages."), code="no_pages")
+
+
+# Active content in a PDF (issue 14, item 6), by what it does; the labels name it to the user.
+JAVASCRIPT, LAUNCH, AUTOMATIC, EMBEDDED, FORM_DATA = "javascript", "launch", "automatic", "embedded", "form_data"
+ACTIVE_CONTENT_LABELS = {
+    JAVASCRIPT: gettext_lazy("JavaScript"),
+    LAUNCH: gettext_lazy("opening programs or other files (/Launch)"),
+    AUTOMATIC: gettext_lazy("actions run on opening or on events (/OpenAction, /AA)"),
+    EMBEDDED: gettext_lazy("embedded files"),
+    FORM_DATA: gettext_lazy("sending or fetching form data"),
+}
+# Action types (the /S of an action dictionary) that run code, open something outside the PDF or
+# move data; GoTo, URI links, Named (next page), Hide and the like stay.
+ACTIVE_ACTIONS = {
+    "/JavaScript": JAVASCRIPT,
+    "/Rendition": JAVASCRIPT,  # may carry a /JS script
+    "/RichMediaExecute": JAVASCRIPT,
+    "/Launch": LAUNCH,
+    "/GoToR": LAUNCH,  # opens another file, one on a network share included
+    "/GoToE": EMBEDDED,
+    "/SubmitForm": FORM_DATA,
+    "/ImportData": FORM_DATA,
+}
+# Keys that hold active content wherever they are: document scripts, embedded files, XFA forms.
+ACTIVE_KEYS = {
+    "/JS": JAVASCRIPT,
+    "/JavaScript": JAVASCRIPT,
+    "/EmbeddedFiles": EMBEDDED,
+    "/EF": EMBEDDED,
+    "/XFA": FORM_DATA,
+}
+
+
+def _resolved(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _action_kinds(action) -> set[str]:
+    """What an action (with the actions chained after it by /Next) does that is active content."""
+    kinds: set[str] = set()
+    pending, seen = [action], set()
+    while pending:
+        node = _resolved(pending.pop())
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ArrayObject):
+            pending.extend(node)
+        elif isinstance(node, DictionaryObject):
+            kind = ACTIVE_ACTIONS.get(str(node.get("/S", "")))
+            if kind:
+                kinds.add(kind)
+            if "/JS" in node:
+                kinds.add(JAVASCRIPT)
+            if str(_resolved(node.get("/URI", ""))).strip().lower().startswith("javascript:"):
+                kinds.add(JAVASCRIPT)
+            if "/Next" in node:
+                pending.append(node["/Next"])
+    return kinds
+
+
+def _removal(key: str, value) -> set[str] | None:
+    """The kinds of active content to remove with `key`, or None to keep it."""
+    if key in ACTIVE_KEYS:
+        return {ACTIVE_KEYS[key]}
+    if key == "/AA":  # additional actions: run on page open/close, on focus, on keystroke...
+        triggers = value.values() if isinstance(value, DictionaryObject) else []
+        return {AUTOMATIC}.union(*(_action_kinds(action) for action in triggers))
+    if key == "/OpenAction":
+        # An array is a destination ("open at page 1"), as Word writes it; a GoTo likewise.
+        kinds = _action_kinds(value)
+        if isinstance(value, DictionaryObject) and (kinds or str(value.get("/S", "")) != "/GoTo"):
+            return {AUTOMATIC, *kinds}
+        return None
+    if key in ("/A", "/Next"):
+        return _action_kinds(value) or None
+    return None
+
+
+def strip_active_content(content: bytes) -> tuple[bytes, set[str]]:
+    """The PDF without its active content, and the kinds removed (an empty set: `content` as it came).
+
+    A file without active content is kept byte for byte (a signed report stays signed); one with
+    it is rewritten by pypdf from every object reachable from its catalogue, scripts, launch and
+    form-data actions, automatic actions and embedded files left out. Refusing instead would turn
+    away reports that an office program exported with an innocent script in them.
+    """
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    removed: set[str] = set()
+    pending, seen = [writer.root_object], set()
+    while pending:  # a loop, not recursion: a hostile file can nest deeper than Python's stack
+        node = _resolved(pending.pop())
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ArrayObject):
+            pending.extend(node)
+        elif isinstance(node, DictionaryObject):
+            for key in list(node.keys()):
+                kinds = _removal(str(key), _resolved(node[key]))
+                if kinds is None:
+                    pending.append(node[key])
+                else:
+                    del node[key]
+                    removed |= kinds
+    if not removed:
+        return content, removed
+    # A writer keeps the objects cut off; cloning the written file again keeps only what is reachable.
+    first, second = io.BytesIO(), io.BytesIO()
+    writer.write(first)
+    PdfWriter(clone_from=PdfReader(first)).write(second)
+    return second.getvalue(), removed
+
+
+def pdf_without_active_content(upload):
+    """The upload to store: itself, or a rewritten copy without its active content. The result
+    carries `active_content`, the kinds removed (see `active_content_message`)."""
+    upload.seek(0)
+    try:
+        content, removed = strip_active_content(upload.read())
+    except Exception as error:  # whatever pypdf trips on while rewriting, the file is no PDF we accept
+        raise ValidationError(_("The file could not be read as a PDF. It may be damaged."), code="bad_pdf") from error
+    finally:
+        upload.seek(0)
+    if removed:
+        upload = SimpleUploadedFile(upload.name, content, content_type="application/pdf")
+    upload.active_content = sorted(removed, key=list(ACTIVE_CONTENT_LABELS).index)
+    return upload
+
+
+def active_content_message(upload) -> str | None:
+    """What the user is told when active content was removed from their PDF, or None."""
+    kinds = getattr(upload, "active_content", None)
+    if not kinds:
+        return None
+    labels = ", ".join(str(ACTIVE_CONTENT_LABELS[kind]) for kind in kinds)
+    return _("The file contained active content (%(kinds)s), which has been removed.") % {"kinds": labels}
 
 
 def display_name(name: str, *, limit: int = 150) -> str:

@@ -34,7 +34,7 @@ from .forms import (
     finding_forms,
 )
 from .models import CalendarFeed
-from .uploads import download
+from .uploads import active_content_message, download
 
 INSPECTORS_TOO = STAFF | {Role.INSPECTOR}
 # Supervision decisions (planning, assessing, measures) are the contract managers'; administrators
@@ -161,6 +161,8 @@ def inspection_record(request, ref: str):
         else:
             message = _("Inspection %(ref)s was submitted.") if submit else _("Inspection %(ref)s was saved.")
             messages.success(request, message % {"ref": inspection.ref})
+            if notice := active_content_message(form.cleaned_data["report"]):
+                messages.warning(request, notice)
             return redirect(inspection)
     context = {
         "inspection": inspection,
@@ -283,6 +285,8 @@ def action_plan_edit(request, pk: int):
             form.add_error(None, error)
         else:
             messages.success(request, _("The action plan was saved."))
+            if notice := active_content_message(form.cleaned_data["file"]):
+                messages.warning(request, notice)
             return redirect("tilsyn:action_plan_edit", pk=plan.pk)
     return render(request, "tilsyn/actionplan_form.html", {"plan": plan, "form": form, "today": timezone.localdate()})
 
