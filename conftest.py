@@ -40,8 +40,11 @@ def pytest_configure(config) -> None:
             compiled = True
     if compiled:
         # Django may have read the old catalogue already while it was set up: read it again.
+        import gettext
+
         from django.utils.translation import trans_real
 
+        gettext._translations.clear()  # the standard library caches catalogues by file, too
         trans_real._translations.clear()
         trans_real._default = None
         trans_real._active = trans_real.Local()

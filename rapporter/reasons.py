@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import suppression
 from .suppression import Suppressed
@@ -86,7 +87,7 @@ def track_reason(entry: dict) -> str:
         "mean_score": lambda: (
             _("Mean score %(mean)s from %(answers)s answers; green from %(green)s, yellow from %(yellow)s.")
             % {
-                "mean": figure(f.get("mean")),
+                "mean": decimal(f.get("mean")),
                 "answers": f.get("answers"),
                 "green": figure(f.get("green")),
                 "yellow": figure(f.get("yellow")),
@@ -101,7 +102,7 @@ def track_reason(entry: dict) -> str:
                 "Compliance %(compliance)s (%(cases)s reviewed cases); green from %(green)s %%, yellow from %(yellow)s %%."
             )
             % {
-                "compliance": figure(f.get("compliance")),
+                "compliance": decimal(f.get("compliance")),
                 "cases": f.get("cases"),
                 "green": figure(f.get("green")),
                 "yellow": figure(f.get("yellow")),
@@ -111,7 +112,7 @@ def track_reason(entry: dict) -> str:
                 "Compliance %(compliance)s %% (%(met)s of %(assessed)s items met in %(cases)s reviewed cases); green from %(green)s %%, yellow from %(yellow)s %%."
             )
             % {
-                "compliance": figure(f.get("compliance")),
+                "compliance": decimal(f.get("compliance")),
                 "met": f.get("met"),
                 "assessed": f.get("assessed"),
                 "cases": f.get("cases"),
@@ -123,7 +124,7 @@ def track_reason(entry: dict) -> str:
                 "Compliance %(compliance)s %% (%(met)s of %(assessed)s items met); green from %(green)s %%, yellow from %(yellow)s %%."
             )
             % {
-                "compliance": figure(f.get("compliance")),
+                "compliance": decimal(f.get("compliance")),
                 "met": f.get("met"),
                 "assessed": f.get("assessed"),
                 "green": figure(f.get("green")),
@@ -163,6 +164,19 @@ def track_reason(entry: dict) -> str:
     return texts.get(reason, lambda: reason or "")()
 
 
+def _others(count) -> str:
+    """ "the 3 other offers", "the one other offer": the comparison the effect colour makes."""
+    if not isinstance(count, int):
+        return str(count)
+    return ngettext("the one other offer", "the %(count)s other offers", count) % {"count": count}
+
+
+def _providers(count) -> str:
+    if not isinstance(count, int):
+        return str(count)
+    return ngettext("%(count)s provider", "%(count)s providers", count) % {"count": count}
+
+
 def _effect(f: dict) -> str:
     """An effect colour with its figures: the rate, n and the interval, the other offers' rate and
     how many they are, the limits; and when the rate alone would have graded worse, that the basis
@@ -172,17 +186,17 @@ def _effect(f: dict) -> str:
         "offer": f.get("offer"),
         "n": f.get("n"),
         "confidence": figure(f.get("confidence")),
-        "offers": f.get("group_offers"),
-        "providers": f.get("group_providers"),
-        "group_n": f.get("group_n"),
+        "others": _others(f.get("group_offers")),
+        "providers": _providers(f.get("group_providers")),
+        "group_n": figure(f.get("group_n")),
         "yellow_gap": figure(-f["green"]) if f.get("green") is not None else "–",
         "red_gap": figure(-f["yellow"]) if f.get("yellow") is not None else "–",
     }
     if not _withheld(f, "rate", "interval_low", "interval_high", "group_rate"):
         text = _(
             "Offer %(offer)s: %(rate)s %% off public support (n = %(n)s; %(confidence)s %% interval "
-            "%(low)s–%(high)s %%) against %(group)s %% for the %(offers)s other offers of its comparable group "
-            "(%(providers)s providers, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
+            "%(low)s–%(high)s %%) against %(group)s %% for %(others)s of its comparable group "
+            "(%(providers)s, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
             "%(yellow_gap)s points below, red when more than %(red_gap)s."
         ) % {
             **common,
@@ -200,8 +214,8 @@ def _effect(f: dict) -> str:
         )
         text = _(
             "Offer %(offer)s: %(rate)s off public support (n = %(n)s; %(confidence)s %% interval "
-            "%(interval)s) against %(group)s for the %(offers)s other offers of its comparable group "
-            "(%(providers)s providers, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
+            "%(interval)s) against %(group)s for %(others)s of its comparable group "
+            "(%(providers)s, n = %(group_n)s). Yellow when the interval's upper bound lies more than "
             "%(yellow_gap)s points below, red when more than %(red_gap)s."
         ) % {
             **common,
@@ -227,20 +241,20 @@ def _worst(f: dict) -> str:
             % {"red": counts.get("red", 0), "yellow": counts.get("yellow", 0), "green": counts.get("green", 0)}
         )
     if "hours_delivered_pct" in f:
-        parts.append(_("hours delivered %(pct)s %%") % {"pct": figure(f["hours_delivered_pct"])})
+        parts.append(_("hours delivered %(pct)s %%") % {"pct": decimal(f["hours_delivered_pct"])})
     if "reports_on_time_pct" in f:
         if _withheld(f, "reports_on_time_pct"):
             parts.append(
                 _("progression reports on time %(pct)s (n = %(n)s)")
-                % {"pct": figure(f["reports_on_time_pct"]), "n": f.get("reports_due")}
+                % {"pct": decimal(f["reports_on_time_pct"]), "n": f.get("reports_due")}
             )
         elif "reports_due" in f:
             parts.append(
                 _("progression reports on time %(pct)s %% (n = %(n)s)")
-                % {"pct": figure(f["reports_on_time_pct"]), "n": f["reports_due"]}
+                % {"pct": decimal(f["reports_on_time_pct"]), "n": f["reports_due"]}
             )
         else:
-            parts.append(_("progression reports on time %(pct)s %%") % {"pct": figure(f["reports_on_time_pct"])})
+            parts.append(_("progression reports on time %(pct)s %%") % {"pct": decimal(f["reports_on_time_pct"])})
     return _("The worst of: %(parts)s.") % {"parts": "; ".join(parts)}
 
 

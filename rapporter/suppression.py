@@ -33,7 +33,7 @@ TRACK_SMALL = [
     ("n", ["rate", "interval_low", "interval_high", "gap"]),
     ("reports_due", ["reports_on_time_pct"]),
 ]
-GROUP_FIGURES = ["group_rate", "gap"]
+GROUP_FIGURES = ["group_rate", "group_n", "gap"]  # the group n too: with few providers it points at them
 # In a benchmark row (a comparable group's pooled figures); hours are not suppressed.
 BENCHMARK_SMALL = [
     ("survey_answers", ["survey_mean"]),

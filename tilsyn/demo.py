@@ -22,20 +22,50 @@ from leverandoer.services import next_ref
 from . import selectors, services
 from .models import ActionPlan, ControlArea, Finding, Inspection, Measure
 
-REMARKS = {
-    "yellow": [
-        "Enkelte fremmødelister mangler underskrift.",
-        "Progressionsrapporter sendt 2–3 dage for sent.",
-        "Skiltning på adressen mangler.",
-        "Dokumentation for timer findes, men er ufuldstændig.",
-    ],
-    "red": [
-        "Bestilte timer kan ikke dokumenteres for flere borgere.",
-        "Progressionsrapporter mangler for en stor del af forløbene.",
-        "Fravær er ikke indberettet til jobcentret.",
-        "Lokalerne lever ikke op til kravene i rammeaftalen.",
-    ],
+# What an inspector writes, per control area and rating (two of each, so a draw picks one of four).
+AREA_REMARKS = {
+    "hours_documented": (
+        ["Dokumentation for timer findes, men er ufuldstændig.", "Enkelte timesedler mangler godkendelse."],
+        ["Bestilte timer kan ikke dokumenteres for flere borgere.", "Leverede timer mangler for en hel måned."],
+    ),
+    "progress_reports_on_time": (
+        ["Progressionsrapporter sendt 2–3 dage for sent.", "Enkelte progressionsrapporter er sendt for sent."],
+        [
+            "Progressionsrapporter mangler for en stor del af forløbene.",
+            "Progressionsrapporter sendes systematisk for sent.",
+        ],
+    ),
+    "progress_report_content": (
+        ["Rapporterne beskriver ikke borgerens næste skridt.", "Enkelte rapporter mangler borgerens egne mål."],
+        ["Rapporternes indhold lever ikke op til kontraktens krav.", "Rapporterne er enslydende for alle borgere."],
+    ),
+    "attendance": (
+        ["Enkelte fremmødelister mangler underskrift.", "Fravær er registreret, men ikke altid samme dag."],
+        ["Fravær er ikke indberettet til jobcentret.", "Fremmøde registreres ikke for eftermiddagsholdet."],
+    ),
+    "premises": (
+        ["Skiltning på adressen mangler.", "Der mangler et stille rum til samtaler."],
+        [
+            "Lokalerne lever ikke op til kravene i rammeaftalen.",
+            "Undervisningen foregår på en anden adresse end aftalt.",
+        ],
+    ),
+    "legislation": (
+        ["Partshøring er ikke altid dokumenteret.", "Enkelte afgørelser mangler klagevejledning."],
+        ["Afgørelser træffes uden hjemmel i loven.", "Sager behandles uden den krævede partshøring."],
+    ),
+    "framework_agreement": (
+        ["Kontaktpersonen er skiftet uden at give forvaltningen besked.", "Tilbudsbeskrivelsen er ikke opdateret."],
+        ["Indsatsen leveres af underleverandør uden aftale.", "Aftalte forløbselementer leveres ikke."],
+    ),
 }
+
+
+def remark_for(code: str, rating: str, rng: random.Random) -> str:
+    yellow, red = AREA_REMARKS.get(code, (["Mindre mangler."] * 2, ["Væsentlige mangler."] * 2))
+    return rng.choice((yellow if rating == "yellow" else red) * 2)
+
+
 # Why a contract manager decided lower than proposed.
 JUSTIFICATIONS = [
     "Forholdet er rettet under besøget.",
@@ -81,7 +111,7 @@ def _findings(inspection: Inspection, ratings: dict[str, str], rng: random.Rando
             inspection=inspection,
             control_area=areas[code],
             rating=rating,
-            remark=rng.choice(REMARKS[rating]) if rating != "green" else "",
+            remark=remark_for(code, rating, rng) if rating != "green" else "",
             gross_violation=code == gross,
         )
         for code, rating in ratings.items()

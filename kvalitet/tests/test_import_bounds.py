@@ -317,7 +317,9 @@ def test_an_import_of_more_than_5000_rows_runs_as_a_task_with_a_progress_page(
 ):
     settings.MEDIA_ROOT = tmp_path
     assert settings.IMPORT_BACKGROUND_ROWS == 5000
-    assert settings.CELERY_TASK_ALWAYS_EAGER  # the embedded default: the task runs in the request
+    from tilsyn import celery_app
+
+    assert celery_app.conf.task_always_eager  # as on the embedded default: the task runs in the request
     content = survey_rows(5001).encode()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -167,7 +167,7 @@ def test_an_effect_group_of_2_providers_withholds_the_group_rate_while_the_colou
     with translation.override("da"):
         assert reasons.track_reason(entry) == (
             "Tilbud T-1: 20,0\u00a0% ude af offentlig forsørgelse (n = 40; 90 %-interval 12,1–30,4\u00a0%) "
-            "mod –² for de 2 øvrige tilbud i den sammenlignelige gruppe (2 leverandører, n = 60). Gul når "
+            "mod –² for de 2 øvrige tilbud i den sammenlignelige gruppe (2 leverandører, n = –²). Gul når "
             "intervallets øvre grænse ligger mere end 5 procentpoint under, rød når mere end 10. " + COMPARISON
         )
 
