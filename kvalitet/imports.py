@@ -646,16 +646,7 @@ def run_import(
     try:
         return _run_import(kind=kind, data=data, filename=filename, by=by, progress=progress, table=table)
     except ImportFailed as failed:
-        ImportLog.objects.create(
-            kind=kind[:20],
-            filename=filename[:255],
-            sha256=hashlib.sha256(data).hexdigest(),
-            rows=0,
-            added=0,
-            updated=0,
-            errors=failed.total,
-            imported_by=by,
-        )
+        _failure_logged(kind=kind, data=data, filename=filename, by=by, failed=failed)
         raise
 
 
