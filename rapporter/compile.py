@@ -34,14 +34,14 @@ METHOD_KEYS = {
 }
 
 
-def _plain(value):
+def plain(value):
     """Decimals as JSON numbers (already rounded where they are percentages)."""
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 
@@ -57,9 +57,11 @@ def previous_half_year(period: HalfYear) -> PreviousHalfYear | None:
     """The previous half-year as decided: its published version's scenarios (overrides applied),
     their tracks and the colours shown, per provider id. None while it is undecided (unpublished)."""
     report = published_version(period.previous().report_code)
-    if report is None:
-        return None
-    scenarios = decided_scenarios(report)
+    return None if report is None else decision_of(report, decided_scenarios(report))
+
+
+def decision_of(report: QualityReport, scenarios: dict[str, int | None]) -> PreviousHalfYear:
+    """A published version as the decision the next half-year's rules look back on."""
     pks = dict(Provider.objects.filter(ref__in=list(scenarios)).values_list("ref", "pk"))
     decisions, colours = {}, {}
     for row in report.data["providers"]:
@@ -73,8 +75,9 @@ def previous_half_year(period: HalfYear) -> PreviousHalfYear | None:
     return PreviousHalfYear(decisions=decisions, colours=colours)
 
 
-def _track(colour) -> dict:
-    return {"colour": colour.colour, "reason": colour.reason, "figures": _plain(dict(colour.figures))}
+def track_entry(colour) -> dict:
+    """A colour as the snapshot stores it (and the live panels show it)."""
+    return {"colour": colour.colour, "reason": colour.reason, "figures": plain(dict(colour.figures))}
 
 
 def _offer_rows(provider_pks: list[int], cards: dict) -> dict[int, list[dict]]:
@@ -97,7 +100,7 @@ def _offer_rows(provider_pks: list[int], cards: dict) -> dict[int, list[dict]]:
                 "name": offer["name"],
                 "offer_type": offer["offer_type__name"],
                 "target_group": offer["target_group__name"],
-                "tracks": {track: _track(colours[track]) for track in TRACKS},
+                "tracks": {track: track_entry(colours[track]) for track in TRACKS},
             }
         )
     return rows
@@ -107,7 +110,10 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
     """The report's content for the half-year (without version and hash, which the caller adds)."""
     progress(5)
     sums = offer_sums(period=period)  # once, for the scorecards, the benchmarks and the key figures
-    cards = scorecards(period=period, sums=sums, previous=previous_half_year(period))
+    # The previous half-year's decision, read once for the repeat rule and for "changes since".
+    previous = published_version(period.previous().report_code)
+    scenarios = decided_scenarios(previous) if previous else {}
+    cards = scorecards(period=period, sums=sums, previous=decision_of(previous, scenarios) if previous else None)
     progress(50)
     with_agreement = set(
         FrameworkAgreement.objects.filter(starts_on__lte=period.end, ends_on__gte=period.start).values_list(
@@ -131,13 +137,13 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
             "provider_ref": provider["ref"],
             "name": provider["name"],
             "kind": provider["kind"],
-            "tracks": {track: _track(tracks[track]) for track in TRACKS},
+            "tracks": {track: track_entry(tracks[track]) for track in TRACKS},
             "offers": offers.get(provider["pk"], []),
             "proposed_scenario": scenario,
             "scenario": scenario,
             "scenario_reason": card.proposal.reason if card else "no_data",
             "scenario_tracks": list(card.proposal.tracks) if card else [],
-            "scenario_details": _plain(dict(card.proposal.details)) if card else {},
+            "scenario_details": plain(dict(card.proposal.details)) if card else {},
         }
         if card and card.proposal.raised_from is not None:
             row["raised_from"] = card.proposal.raised_from
@@ -154,19 +160,13 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
         "standing_out": standing_out,
         "key_figures": _key_figures(period, sums, by_scenario),
         "trend": annual.trend(until=period.end),
-        "changes": _changes(period, rows),
+        "changes": _changes(period, rows, previous, scenarios),
     }
     if period.half == 2:
         progress(85)
         data["annual"] = annual.build(period.year)
     progress(95)
     return data
-
-
-def _previous_version(period: HalfYear) -> QualityReport | None:
-    """What the committee decided last: the previous half-year's published version, or None while
-    that half-year is undecided. A draft decides nothing, so it is never compared with (issue 13)."""
-    return published_version(period.previous().report_code)
 
 
 def _colour_move(was: str | None, now: str | None) -> str | None:
@@ -182,11 +182,13 @@ def _colour_move(was: str | None, now: str | None) -> str | None:
     return None
 
 
-def _changes(period: HalfYear, rows: list[dict]) -> dict:
-    """What changed since the previous half-year's decision: scenarios as decided there (overrides
-    applied), colours per track, providers new to or gone from the report. With no published
-    version before, nothing is compared and the snapshot says which half-year is undecided."""
-    previous = _previous_version(period)
+def _changes(
+    period: HalfYear, rows: list[dict], previous: QualityReport | None, scenarios: dict[str, int | None]
+) -> dict:
+    """What changed since the previous half-year's decision (`previous`, its published version, and
+    the `scenarios` decided there, overrides applied): scenarios, colours per track, providers new
+    to or gone from the report. With no published version before — a draft decides nothing — nothing
+    is compared and the snapshot says which half-year is undecided."""
     if previous is None:
         return {"previous": None, "undecided": period.previous().report_code}
     before = {row["provider_ref"]: row for row in previous.data["providers"]}
@@ -206,7 +208,7 @@ def _changes(period: HalfYear, rows: list[dict]) -> dict:
         "previous": {"period": previous.period, "version": previous.version, "published": True},
         # The scenario each provider ended with there; set against this version's decided scenario
         # when shown, so that an override made here counts too (rapporter.summary).
-        "before": decided_scenarios(previous),
+        "before": scenarios,
         "colours": colours,
         "new": sorted(row["name"] for row in rows if row["provider_ref"] not in before),
         "gone": sorted(old["name"] for ref, old in before.items() if ref not in refs),

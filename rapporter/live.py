@@ -18,7 +18,7 @@ from kvalitet.scoring import TRACKS
 from leverandoer.models import Offer, Provider
 
 from . import charts, reasons
-from .compile import _plain, _track, previous_half_year
+from .compile import plain, previous_half_year, track_entry
 from .models import QualityReport
 
 
@@ -47,7 +47,7 @@ def entries(tracks: dict) -> list[dict]:
 
 
 def _snapshot(colours: dict) -> dict:
-    return {track: _track(colour) for track, colour in colours.items()}
+    return {track: track_entry(colour) for track, colour in colours.items()}
 
 
 def _card(provider_id: int, period: HalfYear):
@@ -64,7 +64,7 @@ def provider_colours(*, provider: Provider) -> dict:
         "scenario": card.proposal.scenario if card else None,
         "scenario_reason": card.proposal.reason if card else "no_data",
         "scenario_tracks": list(card.proposal.tracks) if card else [],
-        "scenario_details": _plain(dict(card.proposal.details)) if card else {},
+        "scenario_details": plain(dict(card.proposal.details)) if card else {},
     }
     if card and card.proposal.raised_from is not None:
         scenario["raised_from"] = card.proposal.raised_from

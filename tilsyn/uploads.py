@@ -212,14 +212,14 @@ def download(file_field, filename: str) -> FileResponse:
 
 
 def attachment(content, *, filename: str, content_type: str) -> FileResponse:
-    """A download that neither browsers nor proxies keep or sniff, its name safely encoded.
-    `content` is bytes or an open binary file."""
+    """A download that browsers do not sniff, its name safely encoded (that neither browsers nor
+    proxies keep it is `security.NoStoreMiddleware`'s, for every response). `content` is bytes or
+    an open binary file."""
     if isinstance(content, bytes):
         content = io.BytesIO(content)
     response = FileResponse(content, as_attachment=True, filename=filename)
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -380,6 +380,4 @@ def calendar_feed(request, token: str):
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active or not has_role(feed.user, *FEED_ROLES):
         raise Http404
-    response = HttpResponse(feed_ics(feed.user), content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return HttpResponse(feed_ics(feed.user), content_type="text/calendar; charset=utf-8")
