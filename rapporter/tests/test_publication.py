@@ -300,3 +300,29 @@ def test_the_command_compiles_for_a_named_manager_who_then_may_not_approve(perso
         services.report_approve(report=report, by=personas["contract_manager"])
     with pytest.raises(CommandError, match="ikke en aktiv kontraktansvarlig"):
         call_command("compile_quality_report", "2025-H1", "--by", "caseworker", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("spelling", ["0101 90 12 34", "01.01.90-1234", "010190 – 1234", "0 1 0 1 9 0 1 2 3 4"])
+def test_a_cpr_number_in_any_spelling_in_an_override_is_masked_in_the_pdf_and_the_exports(
+    cm_client, personas, report, spelling
+):
+    """Issue 14: the justification is stored masked, so neither the committee PDF nor a CSV prints it."""
+    from rapporter.pdf import render_pdf
+
+    services.scenario_decide(
+        report=report,
+        provider_ref="LEV-0100",
+        scenario=2,
+        justification=f"Borgeren {spelling} klagede, men sagen er rettet.",
+        by=personas["contract_manager"],
+    )
+    report.refresh_from_db()
+    digits = "0101901234"
+    pdf = _pdf_text(render_pdf(report)).replace(" ", "")
+    assert "Borgeren" in pdf
+    assert digits not in "".join(ch for ch in pdf if ch.isdigit() or ch == "X")
+    csv_response = cm_client.get(reverse("rapporter:report_export_csv", args=[report.period, report.version, "matrix"]))
+    text = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    assert "Borgeren" in text
+    assert spelling not in text
+    assert digits not in "".join(ch for ch in text if ch.isdigit())
