@@ -72,6 +72,14 @@ class Complaint(models.Model):
         blank=True,
         related_name="complaint",
     )
+    case = models.ForeignKey(
+        "tilsyn.FollowUpCase",
+        verbose_name=_("follow-up case"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from leverandoer.models import Offer, Provider
 from leverandoer.services import save_with_ref
-from tilsyn.models import ActionPlan, ScenarioPolicy
+from tilsyn import services as supervision
+from tilsyn.models import ActionPlan, FollowUpCase, Measure
 
 from .models import Case, CaseReview, ChecklistItem, Complaint, SampledCase, SpotCheck, SurveyLink, SurveyResponse
 
@@ -34,21 +35,33 @@ def complaint_save(*, complaint: Complaint | None, data: dict[str, Any], by) -> 
 
 
 def complaint_general_practice_flagged(*, complaint: Complaint, by) -> ActionPlan | None:
-    """A complaint that indicates a general wrong practice: demand an action plan from the provider
-    (the deadline of scenario 2, 30 days by default) unless one is already demanded for it."""
-    if complaint.action_plan_id:
+    """A complaint that indicates a general wrong practice escalates: it opens the provider's
+    follow-up case or joins the open one, with a dialogue and a demand for an action plan (the
+    deadline of scenario 2, 30 days by default); an own centre also gets legal training for its
+    staff. It decides no scenario. Flagged twice, it escalates once."""
+    if complaint.case_id:
         return complaint.action_plan
-    policy = ScenarioPolicy.objects.filter(scenario=2).first()
-    days = policy.action_plan_days if policy and policy.action_plan_days else 30
-    plan = ActionPlan.objects.create(
+    extra = [Measure.Kind.DIALOGUE_MEETING, Measure.Kind.ACTION_PLAN]
+    if complaint.provider.kind == Provider.Kind.INTERNAL:
+        extra.append(Measure.Kind.LEGAL_TRAINING)
+    decision = supervision.case_decide(
         provider=complaint.provider,
-        deadline=max(timezone.localdate(), complaint.decided_on or complaint.received_on) + timedelta(days=days),
-        reason=_("Complaint %(ref)s indicates a general wrong practice: dialogue and action plan.")
+        source=FollowUpCase.Source.COMPLAINT,
+        reference=complaint.ref,
+        scenario=None,
+        by=by,
+        decided_on=max(timezone.localdate(), complaint.decided_on or complaint.received_on),
+        plan_reason=_("Complaint %(ref)s indicates a general wrong practice: dialogue and action plan.")
         % {"ref": complaint.ref},
+        extra_measures=tuple(extra),
     )
-    complaint.action_plan = plan
-    complaint.save(update_fields=["action_plan"])
-    return plan
+    complaint.case = decision.case
+    plan = decision.case.action_plans.exclude(status=ActionPlan.Status.APPROVED).first()
+    # The case's one plan in progress; linked here too unless an earlier complaint already has it.
+    if plan is not None and not Complaint.objects.filter(action_plan=plan).exists():
+        complaint.action_plan = plan
+    complaint.save(update_fields=["case", "action_plan"])
+    return complaint.action_plan
 
 
 # --- Surveys -----------------------------------------------------------------------------------

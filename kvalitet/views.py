@@ -90,6 +90,7 @@ def _complaint_form(request, *, complaint):
     if complaint is None and (done := once.already_done(request)):
         return done
     form = ComplaintForm(request.POST or None, instance=complaint)
+    had_case = bool(complaint and complaint.case_id)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.complaint_save(complaint=complaint, data=dict(form.cleaned_data), by=request.user)
@@ -98,6 +99,12 @@ def _complaint_form(request, *, complaint):
         else:
             once.remember(request, saved.get_absolute_url())
             messages.success(request, _("Complaint %(ref)s was saved.") % {"ref": saved.ref})
+            if saved.case_id and not had_case:
+                messages.info(
+                    request,
+                    _("The complaint indicates a general wrong practice and is part of follow-up case %(ref)s.")
+                    % {"ref": saved.case.ref},
+                )
             return redirect(saved)
     context = {"form": form, "complaint": complaint, "submission_id": once.submission_id(request)}
     if complaint is not None:

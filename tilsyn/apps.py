@@ -12,6 +12,7 @@ class TilsynConfig(AppConfig):
     nav_items = [
         ("tilsyn:inspection_list", _("Inspections")),
         ("tilsyn:plan", _("Supervision plan")),
+        ("tilsyn:case_list", _("Follow-up cases")),
         ("tilsyn:action_plan_list", _("Action plans")),
         ("system_status", _("System status")),
         ("admin:index", _("Administration")),

@@ -11,7 +11,7 @@ from leverandoer.access import Role
 from leverandoer.forms import PlausibleDateField, UserChoiceField, chosen_provider_id
 from leverandoer.models import Offer, Provider
 
-from .models import ActionPlan, Inspection, Rating, Scenario
+from .models import ActionPlan, Inspection, Measure, Rating, Scenario
 from .uploads import display_name, pdf_without_active_content, validate_pdf
 
 
@@ -169,17 +169,90 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you choose another scenario than the proposed one."),
     )
+    offers = forms.ModelMultipleChoiceField(
+        label=_("Offers with a changed referral strategy (scenario 3)"),
+        queryset=Offer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Scenario 3: referrals to the offers you tick are restricted at once. Tick none to decide the "
+            "referral strategy later from the case."
+        ),
+    )
 
-    def __init__(self, *args, proposed: int, **kwargs):
+    def __init__(self, *args, proposed: int, provider: Provider, **kwargs):
         self.proposed = proposed
         super().__init__(*args, **kwargs)
+        if provider.kind == Provider.Kind.INTERNAL:
+            # An own centre has no framework agreement: no referral strategy to change.
+            del self.fields["offers"]
+        else:
+            self.fields["offers"].queryset = provider.offers.filter(active=True).order_by("name")
 
     def clean(self):
         cleaned = super().clean()
         scenario = cleaned.get("scenario")
         if scenario and scenario != self.proposed and not cleaned.get("justification", "").strip():
             self.add_error("justification", _("Explain why you choose another scenario than the proposed one."))
+        if cleaned.get("offers") and scenario != Scenario.MORE:
+            self.add_error("offers", _("Offers are restricted only by a change of referral strategy (scenario 3)."))
         return cleaned
+
+
+class CaseOpenForm(forms.Form):
+    """A case opened from other knowledge (Table 1: "the same procedure when matters come to the
+    administration's knowledge in other ways")."""
+
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none())
+    knowledge_source = forms.CharField(
+        label=_("Where the knowledge came from"),
+        max_length=300,
+        help_text=_("E.g. a caseworker's report, a citizen's enquiry, the press, another administration."),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why the matter calls for a follow-up case."),
+    )
+    scenario = forms.TypedChoiceField(
+        label=_("Scenario"),
+        choices=[("", _("Not decided yet")), *[(n, label) for n, label in Scenario.choices if n >= 2]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+
+
+class CaseNumberForm(forms.Form):
+    case_number = forms.CharField(
+        label=_("Case number"),
+        max_length=60,
+        required=False,
+        help_text=_("The journal number in the records system, e.g. 2026-0012345."),
+    )
+
+
+class CaseMeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Measure"), choices=Measure.Kind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+    def __init__(self, *args, provider: Provider, **kwargs):
+        super().__init__(*args, **kwargs)
+        if provider.kind == Provider.Kind.INTERNAL:
+            # Only what applies to an own centre is offered; the service refuses the rest anyway.
+            self.fields["kind"].choices = [
+                (code, label) for code, label in Measure.Kind.choices if code not in Measure.CONTRACTUAL
+            ]
+
+
+class CaseCloseForm(forms.Form):
+    note = forms.CharField(label=_("How the case ended"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DoneForm(forms.Form):

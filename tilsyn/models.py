@@ -251,6 +251,15 @@ class ScenarioPolicy(models.Model):
     def __str__(self) -> str:
         return self.get_scenario_display()
 
+    def measures_for(self, *, internal: bool) -> list[str]:
+        """The measures this scenario proposes for a provider. The municipality's own centres have no
+        framework agreement: no measure that rests on one (the one filter, used by the assessment,
+        the case, the compile's snapshot and the PDF)."""
+        return [code for code in self.measures if not (internal and code in Measure.CONTRACTUAL)]
+
+    def follow_ups_for(self, *, internal: bool) -> list[str]:
+        return [code for code in self.follow_ups if not (internal and code in FollowUp.CONTRACTUAL)]
+
     def clean(self) -> None:
         unknown = set(self.measures) - set(Measure.Kind.values)
         unknown |= set(self.follow_ups) - set(FollowUp.Kind.values)
@@ -290,6 +299,128 @@ class EscalationRule(models.Model):
         return cls.objects.order_by("pk").first() or cls()
 
 
+class FollowUpCase(models.Model):
+    """A follow-up case (opfølgningssag): one per escalation of a provider, whatever started it.
+
+    A provider has at most one case that is not closed: a new escalation joins it and raises its
+    scenario instead of starting another. The case holds the decided scenario; the assessments,
+    measures, follow-ups and action plans it gathers keep their own models and link to it.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        AWAITING_PLAN = "awaiting_plan", _("Awaiting action plan")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        CLOSED = "closed", _("Closed")
+
+    class Source(models.TextChoices):
+        INSPECTION = "inspection", _("Inspection assessment")
+        HALF_YEAR = "half_year", _("Scenario decided in a half-year report")
+        COMPLAINT = "complaint", _("Complaint indicating a general wrong practice")
+        SURVEY = "survey", _("Red survey colour in a published half-year")
+        OTHER = "other", _("Other knowledge")
+
+    ref = models.CharField(_("reference"), max_length=32, unique=True)
+    provider = models.ForeignKey(
+        "leverandoer.Provider",
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="follow_up_cases",
+    )
+    case_number = models.CharField(
+        _("case number"),
+        max_length=60,
+        blank=True,
+        help_text=_("The journal number in the records system, e.g. 2026-0012345."),
+    )
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.OPEN)
+    scenario = models.PositiveSmallIntegerField(
+        _("scenario"),
+        choices=Scenario.choices,
+        null=True,
+        blank=True,
+        help_text=_("Empty until a scenario is decided (a case opened from a complaint, a survey or other knowledge)."),
+    )
+    source = models.CharField(_("opened from"), max_length=12, choices=Source.choices)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closing_note = FreeTextField(_("closing note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider"],
+                condition=~models.Q(status="closed"),
+                name="one_open_case_per_provider",
+                violation_error_message=_("The provider already has an open follow-up case."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.ref
+
+    def get_absolute_url(self) -> str:
+        return reverse("tilsyn:case_detail", args=[self.ref])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class CaseEvent(models.Model):
+    """One escalation that opened or joined a case: where it came from, what it decided, who and
+    when. Written once and never changed, like a journal entry: no history."""
+
+    case = models.ForeignKey(FollowUpCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    source = models.CharField(_("source"), max_length=12, choices=FollowUpCase.Source.choices)
+    reference = models.CharField(
+        _("reference"), max_length=60, blank=True, help_text=_("The inspection, half-year or complaint.")
+    )
+    scenario = models.PositiveSmallIntegerField(_("scenario"), choices=Scenario.choices, null=True, blank=True)
+    raised_from = models.PositiveSmallIntegerField(
+        _("scenario before"), choices=Scenario.choices, null=True, blank=True
+    )
+    knowledge_source = FreeCharField(_("where the knowledge came from"), max_length=300, blank=True)
+    justification = FreeTextField(_("justification"), blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_source_display()} {self.reference}"
+
+
 class Assessment(models.Model):
     """The administration's judgement of one inspection: proposed scenario and the confirmed one."""
 
@@ -305,6 +436,14 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("confirmed"), default=timezone.now)
+    case = models.ForeignKey(
+        "FollowUpCase",
+        verbose_name=_("follow-up case"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        null=True,
+        blank=True,
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -329,11 +468,36 @@ class Measure(models.Model):
         REFERRAL_STRATEGY = "referral_strategy", _("Change of referral strategy")
         REFERRAL_STOP = "referral_stop", _("Stop of citizen referrals")
         BREACH_CASE = "breach_case", _("Breach case (misligholdelsessag)")
+        LEGAL_TRAINING = "legal_training", _("Legal training for the centre's staff")
+
+    # Measures under a framework agreement: never for the municipality's own centres.
+    CONTRACTUAL = frozenset({Kind.REFERRAL_STRATEGY, Kind.REFERRAL_STOP, Kind.BREACH_CASE})
 
     assessment = models.ForeignKey(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="measures"
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="measures",
+        null=True,
+        blank=True,
+        help_text=_("Empty when the measure was decided in a half-year report or after a complaint."),
+    )
+    case = models.ForeignKey(
+        "FollowUpCase",
+        verbose_name=_("follow-up case"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("measure"), max_length=20, choices=Kind.choices)
+    offers = models.ManyToManyField(
+        "leverandoer.Offer",
+        verbose_name=_("offers restricted"),
+        blank=True,
+        related_name="+",
+        help_text=_("A change of referral strategy: the offers whose referrals are restricted."),
+    )
     done_on = models.DateField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -344,7 +508,7 @@ class Measure(models.Model):
         related_name="+",
     )
     note = FreeTextField(_("note"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[offers])
 
     class Meta:
         ordering = ["pk"]
@@ -368,8 +532,24 @@ class FollowUp(models.Model):
         INTENSIVE = "intensive", _("Intensive follow-up through meetings and unannounced visits")
         EXTRA_EXTERNAL_VISITS = "extra_external_visits", _("Purchase of extra external follow-up visits")
 
+    # Bought from the external supervision contractor under a framework agreement.
+    CONTRACTUAL = frozenset({Kind.EXTRA_EXTERNAL_VISITS})
+
     assessment = models.ForeignKey(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="follow_ups"
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        null=True,
+        blank=True,
+    )
+    case = models.ForeignKey(
+        "FollowUpCase",
+        verbose_name=_("follow-up case"),
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("follow-up"), max_length=30, choices=Kind.choices)
     due_on = models.DateField(_("due"), null=True, blank=True)
@@ -403,6 +583,14 @@ class ActionPlan(models.Model):
         blank=True,
         help_text=_("Empty when the plan was demanded for another reason, e.g. a complaint."),
     )
+    case = models.ForeignKey(
+        "FollowUpCase",
+        verbose_name=_("follow-up case"),
+        on_delete=models.PROTECT,
+        related_name="action_plans",
+        null=True,
+        blank=True,
+    )
     provider = models.ForeignKey(
         "leverandoer.Provider", verbose_name=_("provider"), on_delete=models.PROTECT, related_name="action_plans"
     )
@@ -418,6 +606,14 @@ class ActionPlan(models.Model):
         ordering = ["deadline"]
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=~models.Q(status="approved"),
+                name="one_plan_in_progress_per_case",
+                violation_error_message=_("The case already has an action plan in progress."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider.name}: {self.get_status_display()}"

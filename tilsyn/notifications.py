@@ -70,11 +70,12 @@ def due_reminders(*, today: date) -> list[Reminder]:
                 )
             )
     follow_ups = FollowUp.objects.filter(done_on__isnull=True, due_on__lte=horizon).select_related(
-        "assessment__inspection__provider__contract_manager"
+        "assessment__inspection__provider__contract_manager", "case__provider__contract_manager"
     )
     for follow_up in follow_ups:
-        inspection = follow_up.assessment.inspection
-        manager = inspection.provider.contract_manager
+        # A follow-up belongs to an inspection's assessment, or (decided in a half-year) to a case.
+        owner = follow_up.assessment.inspection if follow_up.assessment_id else follow_up.case
+        manager = owner.provider.contract_manager
         if manager and manager.is_active and manager.email:
             reminders.append(
                 Reminder(
@@ -86,8 +87,8 @@ def due_reminders(*, today: date) -> list[Reminder]:
                     {
                         "what": follow_up,
                         "due": follow_up.due_on,
-                        "provider": inspection.provider,
-                        "url": inspection.get_absolute_url(),
+                        "provider": owner.provider,
+                        "url": owner.get_absolute_url(),
                     },
                 )
             )

@@ -25,6 +25,7 @@ from .models import (
     EscalationRule,
     Finding,
     FollowUp,
+    FollowUpCase,
     Inspection,
     Measure,
     Rating,
@@ -249,14 +250,15 @@ def provider_supervision(*, provider: Provider) -> dict:
         .prefetch_related(Prefetch("findings", queryset=findings))
         .order_by("-planned_on", "-pk")
     )
-    plans = ActionPlan.objects.filter(provider=provider).select_related("assessment__inspection")
-    return {"inspections": inspections, "action_plans": plans, "today": timezone.localdate()}
+    plans = ActionPlan.objects.filter(provider=provider).select_related("assessment__inspection", "case")
+    cases = FollowUpCase.objects.filter(provider=provider).order_by("-opened_at", "-pk")
+    return {"inspections": inspections, "action_plans": plans, "cases": cases, "today": timezone.localdate()}
 
 
 def action_plans_for_list(*, user) -> QuerySet[ActionPlan]:
     return (
         staff_only(user, ActionPlan.objects)
-        .select_related("provider", "assessment__inspection")
+        .select_related("provider", "assessment__inspection", "case")
         .order_by("deadline", "pk")
     )
 
@@ -277,14 +279,18 @@ def provider_for_plan(*, user, ref: str) -> Provider:
 
 def measure_get(*, user, pk: int) -> Measure:
     try:
-        return staff_only(user, Measure.objects).select_related("assessment__inspection__provider").get(pk=pk)
+        return (
+            staff_only(user, Measure.objects)
+            .select_related("assessment__inspection__provider", "case__provider")
+            .get(pk=pk)
+        )
     except Measure.DoesNotExist as missing:
         raise Http404 from missing
 
 
 def follow_up_get(*, user, pk: int) -> FollowUp:
     try:
-        return staff_only(user, FollowUp.objects).select_related("assessment__inspection").get(pk=pk)
+        return staff_only(user, FollowUp.objects).select_related("assessment__inspection", "case__provider").get(pk=pk)
     except FollowUp.DoesNotExist as missing:
         raise Http404 from missing
 
@@ -304,6 +310,68 @@ def inspection_history(*, inspection: Inspection) -> list[dict]:
             (_("Action plan"), ActionPlan.history.filter(assessment_id__in=assessment_ids)),
         ]
     return history_entries(sources)
+
+
+# --- Follow-up cases --------------------------------------------------------------------------
+
+
+def cases_for_list(*, user, status: str = "open", mine: bool = False) -> QuerySet[FollowUpCase]:
+    """Follow-up cases for the staff: open ones (not closed) by default, "closed" or "all"."""
+    cases = staff_only(user, FollowUpCase.objects).select_related("provider", "provider__contract_manager")
+    if status == "open":
+        cases = cases.exclude(status=FollowUpCase.Status.CLOSED)
+    elif status == "closed":
+        cases = cases.filter(status=FollowUpCase.Status.CLOSED)
+    if mine:
+        cases = cases.filter(provider__contract_manager=user)
+    return cases.annotate(
+        plans_in_progress=Count("action_plans", filter=~Q(action_plans__status=ActionPlan.Status.APPROVED))
+    ).order_by("-opened_at", "-pk")
+
+
+def case_get(*, user, ref: str) -> FollowUpCase:
+    try:
+        return (
+            staff_only(user, FollowUpCase.objects)
+            .select_related("provider", "provider__contract_manager", "opened_by", "closed_by")
+            .get(ref=ref)
+        )
+    except FollowUpCase.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def case_details(*, case: FollowUpCase) -> dict:
+    """Everything the case gathers: its journal of escalations, the assessments, measures,
+    follow-ups, action plans and complaints linked to it, and the referral status it set."""
+    return {
+        "events": case.events.select_related("by"),
+        "assessments": case.assessments.select_related("inspection", "confirmed_by").order_by("confirmed_at"),
+        "measures": case.measures.select_related("done_by", "assessment__inspection").prefetch_related("offers"),
+        "follow_ups": case.follow_ups.select_related("assessment__inspection"),
+        "action_plans": case.action_plans.order_by("-pk"),
+        "offers": case.provider.offers.exclude(referral_status=ReferralStatus.OPEN).order_by("name"),
+    }
+
+
+def case_history(*, case: FollowUpCase) -> list[dict]:
+    return history_entries(
+        [
+            (_("Follow-up case"), FollowUpCase.history.filter(id=case.pk)),
+            (_("Measure"), Measure.history.filter(case_id=case.pk)),
+            (_("Follow-up"), FollowUp.history.filter(case_id=case.pk)),
+            (_("Action plan"), ActionPlan.history.filter(case_id=case.pk)),
+        ]
+    )
+
+
+def open_cases_by_provider(provider_ids) -> dict[int, dict]:
+    """The open case of each provider given, as {"ref", "scenario"}: one query."""
+    return {
+        provider_id: {"ref": ref, "scenario": scenario}
+        for provider_id, ref, scenario in FollowUpCase.objects.filter(provider_id__in=provider_ids)
+        .exclude(status=FollowUpCase.Status.CLOSED)
+        .values_list("provider_id", "ref", "scenario")
+    }
 
 
 # --- Start page and system status ------------------------------------------------------------
@@ -344,19 +412,28 @@ def staff_tasks(*, user, today) -> dict:
         .select_related("provider", "assessment__inspection")
         .order_by("deadline")
     )
-    mine_via_inspection = (
-        Q() if has_role(user, Role.ADMINISTRATOR) else Q(assessment__inspection__provider__contract_manager=user)
+    mine_via_case = (
+        Q()
+        if has_role(user, Role.ADMINISTRATOR)
+        else Q(assessment__inspection__provider__contract_manager=user) | Q(case__provider__contract_manager=user)
     )
     follow_ups = (
-        FollowUp.objects.filter(mine_via_inspection, done_on__isnull=True, due_on__lte=horizon)
-        .select_related("assessment__inspection__provider")
+        FollowUp.objects.filter(mine_via_case, done_on__isnull=True, due_on__lte=horizon)
+        .select_related("assessment__inspection__provider", "case__provider")
         .order_by("due_on")
     )
     providers = Provider.objects.filter(active=True)
     if not has_role(user, Role.ADMINISTRATOR):
         providers = providers.filter(contract_manager=user)
     unsupervised = providers.exclude(inspections__performed_on__year=today.year).order_by("name")
-    return {"due_plans": plans, "due_follow_ups": follow_ups, "unsupervised": unsupervised, "today": today}
+    open_cases = cases_for_list(user=user, mine=not has_role(user, Role.ADMINISTRATOR))
+    return {
+        "due_plans": plans,
+        "due_follow_ups": follow_ups,
+        "unsupervised": unsupervised,
+        "open_cases": open_cases,
+        "today": today,
+    }
 
 
 def inspector_overview(*, user) -> dict:

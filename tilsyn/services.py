@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from leverandoer.access import Role, has_role
@@ -20,9 +20,11 @@ from .models import (
     ActionPlan,
     Assessment,
     CalendarFeed,
+    CaseEvent,
     ControlArea,
     Finding,
     FollowUp,
+    FollowUpCase,
     Inspection,
     Measure,
     ReminderLog,
@@ -156,13 +158,21 @@ def inspection_record(
 
 @transaction.atomic
 def assessment_confirm(
-    *, inspection: Inspection, scenario: int, justification: str, by, decided_on: date | None = None
+    *,
+    inspection: Inspection,
+    scenario: int,
+    justification: str,
+    by,
+    decided_on: date | None = None,
+    restricted_offers=(),
 ) -> Assessment:
     """Confirm the proposed scenario, or choose another with a written justification.
 
-    Creates the scenario's measures and follow-up items and, where the policy says so, demands an
-    action plan with its deadline, counted from `decided_on` (today unless recording an earlier
-    decision). Both the proposal and the decision are kept.
+    A scenario 2–4 opens the provider's follow-up case, or joins and raises its open one, and sets
+    Table 1 in motion there (`case_decide`): measures and follow-ups, the action plan with its
+    deadline counted from `decided_on` (today unless recording an earlier decision), and the
+    measures that take effect at once: scenario 4 stops referrals, scenario 3 restricts the
+    `restricted_offers` the manager chose. Both the proposal and the decision are kept.
     """
     today = timezone.localdate()
     decided_on = decided_on or today
@@ -174,6 +184,10 @@ def assessment_confirm(
     justification = justification.strip()
     if scenario != proposal.scenario and not justification:
         raise ValidationError({"justification": _("Explain why you choose another scenario than the proposed one.")})
+    if restricted_offers and scenario != 3:
+        raise ValidationError(
+            {"offers": _("Offers are restricted only by a change of referral strategy (scenario 3).")}
+        )
     assessment = Assessment.objects.create(
         inspection=inspection,
         proposed_scenario=proposal.scenario,
@@ -184,18 +198,349 @@ def assessment_confirm(
         confirmed_by=by,
         confirmed_at=decided_at,
     )
-    policy = ScenarioPolicy.objects.get(scenario=scenario)
-    due = decided_on + timedelta(days=policy.action_plan_days) if policy.action_plan_days else None
-    # Created one by one (there are a handful) so that each has its history from the start.
-    for kind in policy.measures:
-        Measure.objects.create(assessment=assessment, kind=kind)
-    for kind in policy.follow_ups:
-        FollowUp.objects.create(assessment=assessment, kind=kind, due_on=due)
-    if due and Measure.Kind.ACTION_PLAN in policy.measures:
-        ActionPlan.objects.create(assessment=assessment, provider=inspection.provider, deadline=due)
     inspection.status = Inspection.Status.ASSESSED
     inspection.save(update_fields=["status"])
+    assessment.decision = None  # what the escalation changed, for the confirmation; not stored
+    if scenario in ESCALATING:
+        decision = case_decide(
+            provider=inspection.provider,
+            source=FollowUpCase.Source.INSPECTION,
+            reference=inspection.ref,
+            scenario=scenario,
+            by=by,
+            decided_on=decided_on,
+            assessment=assessment,
+            restricted_offers=restricted_offers,
+        )
+        assessment.decision = decision
     return assessment
+
+
+# --- Follow-up cases (Table 1) ----------------------------------------------------------------
+
+# Only these scenarios open or raise a case.
+ESCALATING = (2, 3, 4)
+CASE_REF_PREFIX = "OPF-"
+
+
+class CaseDecision:
+    """What an escalation changed, for the confirmation a person reads: the case opened or joined,
+    its scenario raised, the measures that took effect, the action plan demanded or updated."""
+
+    def __init__(self, case: FollowUpCase, *, opened: bool, raised: bool = False, raised_from: int | None = None):
+        self.case, self.opened, self.raised, self.raised_from = case, opened, raised, raised_from
+        self.changes: list[str] = []
+
+    def messages(self) -> list[str]:
+        values = {"ref": self.case.ref, "scenario": self.case.scenario}
+        if self.opened:
+            head = (
+                _("Follow-up case %(ref)s was opened (scenario %(scenario)s).")
+                if self.case.scenario
+                else _("Follow-up case %(ref)s was opened (no scenario decided yet).")
+            )
+        elif self.raised and self.raised_from is None:
+            head = _("Scenario %(scenario)s is decided in the open follow-up case %(ref)s.")
+        elif self.raised:
+            head = _("Follow-up case %(ref)s was raised from scenario %(before)s to %(scenario)s.")
+            values["before"] = self.raised_from
+        else:
+            head = _("Joined the open follow-up case %(ref)s.")
+        return [head % values, *self.changes]
+
+
+def _internal(provider: Provider) -> bool:
+    return provider.kind == Provider.Kind.INTERNAL
+
+
+def open_case_of(provider: Provider) -> FollowUpCase | None:
+    return FollowUpCase.objects.filter(provider=provider).exclude(status=FollowUpCase.Status.CLOSED).first()
+
+
+def _case_join_or_open(
+    *,
+    provider: Provider,
+    source: str,
+    reference: str,
+    scenario: int | None,
+    by,
+    knowledge_source: str = "",
+    justification: str = "",
+    case_number: str = "",
+    on: datetime | None = None,
+) -> CaseDecision:
+    """The provider's open case, joined and raised; or a new case. The provider row is locked first,
+    so two escalations at once take turns instead of opening two cases (the partial unique
+    constraint is the last guard)."""
+    Provider.objects.select_for_update().filter(pk=provider.pk).first()
+    case = open_case_of(provider)
+    at = on or timezone.now()
+    if case is None:
+        case = save_with_ref(
+            instance=None,
+            model=FollowUpCase,
+            data={
+                "provider": provider,
+                "scenario": scenario,
+                "source": source,
+                "opened_by": by,
+                "opened_at": at,
+                "case_number": case_number,
+            },
+            prefix=f"{CASE_REF_PREFIX}{timezone.localtime(at):%Y}-",
+            width=4,
+        )
+        decision = CaseDecision(case, opened=True, raised_from=None)
+    else:
+        raised = scenario is not None and (case.scenario or 0) < scenario
+        decision = CaseDecision(case, opened=False, raised=raised, raised_from=case.scenario if raised else None)
+        if raised:
+            case.scenario = scenario
+            case._history_user = by
+            case.save(update_fields=["scenario"])
+    CaseEvent.objects.create(
+        case=case,
+        source=source,
+        reference=reference,
+        scenario=scenario,
+        raised_from=decision.raised_from,
+        knowledge_source=knowledge_source,
+        justification=justification,
+        at=at,
+        by=by,
+    )
+    return decision
+
+
+@transaction.atomic
+def case_decide(
+    *,
+    provider: Provider,
+    source: str,
+    reference: str,
+    scenario: int | None,
+    by,
+    decided_on: date | None = None,
+    assessment: Assessment | None = None,
+    restricted_offers=(),
+    plan_reason: str = "",
+    extra_measures: tuple[str, ...] = (),
+) -> CaseDecision:
+    """An escalation of a provider: open its case or join the open one (raising its scenario), and
+    set in motion what the decided scenario's policy says (Table 1), filtered for the municipality's
+    own centres: measures, follow-ups, the action plan, and the measures that take effect at once.
+
+    `scenario` None (a complaint, a red survey, other knowledge) opens or joins the case without a
+    scenario; `extra_measures` are added then (e.g. dialogue and legal training after a complaint).
+    """
+    if scenario is not None and scenario not in ESCALATING:
+        raise ValidationError(_("Only scenarios 2–4 open or raise a follow-up case."))
+    decided_on = decided_on or timezone.localdate()
+    internal = _internal(provider)
+    restricted_offers = list(restricted_offers)
+    if restricted_offers and (internal or scenario != 3):
+        raise ValidationError(
+            {
+                "offers": _(
+                    "The municipality's own centres have no framework agreement: no contractual measure applies."
+                )
+                if internal
+                else _("Offers are restricted only by a change of referral strategy (scenario 3).")
+            }
+        )
+    foreign = [offer for offer in restricted_offers if offer.provider_id != provider.pk]
+    if foreign:
+        raise ValidationError(
+            {"offers": _("These offers belong to another provider: %s") % ", ".join(map(str, foreign))}
+        )
+    decision = _case_join_or_open(provider=provider, source=source, reference=reference, scenario=scenario, by=by)
+    case = decision.case
+    if assessment is not None:
+        assessment.case = case
+        assessment.save(update_fields=["case"])
+    policy = ScenarioPolicy.objects.filter(scenario=scenario).first() if scenario else None
+    measures = [*(policy.measures_for(internal=internal) if policy else []), *extra_measures]
+    follow_ups = policy.follow_ups_for(internal=internal) if policy else []
+    days = policy.action_plan_days if policy else None
+    if days is None and Measure.Kind.ACTION_PLAN in extra_measures:
+        fallback = ScenarioPolicy.objects.filter(scenario=2).first()
+        days = fallback.action_plan_days if fallback and fallback.action_plan_days else 30
+    due = decided_on + timedelta(days=days) if days else None
+    reason = plan_reason or _("%(source)s %(reference)s") % {
+        "source": FollowUpCase.Source(source).label,
+        "reference": reference,
+    }
+    # Created one by one (there are a handful) so that each has its history from the start.
+    for kind in dict.fromkeys(measures):
+        measure = Measure.objects.create(assessment=assessment, case=case, kind=kind)
+        if kind == Measure.Kind.REFERRAL_STOP:
+            _referrals_stop(measure=measure, provider=provider, reason=reason, by=by, on=decided_on, decision=decision)
+        elif kind == Measure.Kind.REFERRAL_STRATEGY and restricted_offers:
+            _offers_restrict(
+                measure=measure, offers=restricted_offers, reason=reason, by=by, on=decided_on, decision=decision
+            )
+    for kind in follow_ups:
+        FollowUp.objects.create(assessment=assessment, case=case, kind=kind, due_on=due)
+    if due and Measure.Kind.ACTION_PLAN in measures:
+        _plan_demand(
+            case=case, provider=provider, assessment=assessment, deadline=due, reason=reason, decision=decision
+        )
+    return decision
+
+
+def _case_reference(case: FollowUpCase, reason: str) -> str:
+    return _("%(reason)s Follow-up case %(ref)s.") % {"reason": reason, "ref": case.ref}
+
+
+def _referrals_stop(*, measure: Measure, provider: Provider, reason: str, by, on: date, decision: CaseDecision) -> None:
+    """Scenario 4 stops referrals to an external provider or Anden Aktør at once; the measure is
+    done when decided, and the stop's reason names the case."""
+    text = _case_reference(decision.case, _("Stop of citizen referrals: scenario 4, %(reason)s.") % {"reason": reason})
+    if provider.referral_status != ReferralStatus.STOPPED:
+        referral_status_set(target=provider, status=ReferralStatus.STOPPED, reason=text, by=by, on=on)
+        decision.changes.append(_("Referrals to %(name)s are stopped.") % {"name": provider.name})
+    measure.done_on, measure.done_by, measure.note = on, by, text
+    measure.save()
+
+
+def _offers_restrict(*, measure: Measure, offers, reason: str, by, on: date, decision: CaseDecision) -> None:
+    """Scenario 3's change of referral strategy: the offers the manager chose are restricted at once."""
+    text = _case_reference(
+        decision.case, _("Change of referral strategy: scenario 3, %(reason)s.") % {"reason": reason}
+    )
+    for offer in offers:
+        if offer.referral_status == ReferralStatus.OPEN:
+            referral_status_set(target=offer, status=ReferralStatus.RESTRICTED, reason=text, by=by, on=on)
+    measure.done_on, measure.done_by, measure.note = on, by, text
+    measure.save()
+    measure.offers.set(offers)
+    decision.changes.append(
+        _("Referrals are restricted for: %(offers)s.") % {"offers": ", ".join(offer.name for offer in offers)}
+    )
+
+
+def _plan_demand(
+    *, case: FollowUpCase, provider: Provider, assessment, deadline: date, reason: str, decision: CaseDecision
+) -> ActionPlan:
+    """One plan in progress per case: a new demand updates it, with history; otherwise (no plan, or
+    only approved ones) a new plan is demanded."""
+    plan = ActionPlan.objects.filter(case=case).exclude(status=ActionPlan.Status.APPROVED).first()
+    if plan is None:
+        plan = ActionPlan.objects.create(
+            case=case,
+            assessment=assessment if assessment is not None else None,
+            provider=provider,
+            deadline=deadline,
+            reason=reason[:300],
+        )
+        decision.changes.append(
+            _("An action plan is demanded by %(deadline)s.") % {"deadline": formats.date_format(deadline)}
+        )
+    else:
+        # While the plan is still outstanding the stricter demand wins: a later, milder demand never
+        # moves the deadline out. A plan already received must be revised by the new deadline.
+        if plan.status == ActionPlan.Status.DEMANDED:
+            deadline = min(plan.deadline, deadline)
+        plan.deadline = deadline
+        plan.status = ActionPlan.Status.DEMANDED
+        plan.reason = (f"{plan.reason}; {reason}" if plan.reason else reason)[:300]
+        plan.save()
+        decision.changes.append(
+            _("The case's action plan is demanded anew by %(deadline)s.") % {"deadline": formats.date_format(deadline)}
+        )
+    if case.status != FollowUpCase.Status.AWAITING_PLAN:
+        case.status = FollowUpCase.Status.AWAITING_PLAN
+        case.save(update_fields=["status"])
+    return plan
+
+
+@transaction.atomic
+def case_open_other(
+    *, provider: Provider, knowledge_source: str, justification: str, scenario: int | None, case_number: str, by
+) -> CaseDecision:
+    """Table 1: the same procedure when matters come to the administration's knowledge in other
+    ways. A contract manager opens the case and records where the knowledge came from, and why.
+    A provider has one open case: a second is refused, naming the open one."""
+    knowledge_source, justification = knowledge_source.strip(), justification.strip()
+    errors = {}
+    if not knowledge_source:
+        errors["knowledge_source"] = _("Write where the knowledge came from.")
+    if not justification:
+        errors["justification"] = _("Explain why the matter calls for a follow-up case.")
+    if errors:
+        raise ValidationError(errors)
+    Provider.objects.select_for_update().filter(pk=provider.pk).first()
+    if existing := open_case_of(provider):
+        raise ValidationError(
+            _("%(provider)s already has an open follow-up case, %(ref)s. Add to that case instead of opening another.")
+            % {"provider": provider.name, "ref": existing.ref}
+        )
+    decision = case_decide(
+        provider=provider,
+        source=FollowUpCase.Source.OTHER,
+        reference=knowledge_source[:60],
+        scenario=scenario,
+        by=by,
+    )
+    event = decision.case.events.get()
+    event.knowledge_source, event.justification = knowledge_source, justification
+    event.save(update_fields=["knowledge_source", "justification"])
+    if case_number:
+        decision.case.case_number = case_number
+        decision.case.save(update_fields=["case_number"])
+    return decision
+
+
+@transaction.atomic
+def case_update(*, case: FollowUpCase, case_number: str, by) -> FollowUpCase:
+    case.case_number = case_number.strip()
+    case._history_user = by
+    case.full_clean()
+    case.save(update_fields=["case_number"])
+    return case
+
+
+@transaction.atomic
+def case_measure_add(*, case: FollowUpCase, kind: str, note: str, by) -> Measure:
+    """A measure the manager adds to an open case. The municipality's own centres get no measure
+    that rests on a framework agreement."""
+    case = FollowUpCase.objects.select_for_update().select_related("provider").get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(_("The case is closed."))
+    if _internal(case.provider) and kind in Measure.CONTRACTUAL:
+        raise ValidationError(
+            {"kind": _("The municipality's own centres have no framework agreement: no contractual measure applies.")}
+        )
+    return Measure.objects.create(case=case, kind=kind, note=note.strip())
+
+
+@transaction.atomic
+def case_close(*, case: FollowUpCase, note: str, by) -> FollowUpCase:
+    """Close a case when everything in it is done: measures, follow-ups and the action plan."""
+    case = FollowUpCase.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(_("The case is already closed."))
+    open_items = [str(m) for m in case.measures.filter(done_on__isnull=True)]
+    open_items += [str(f) for f in case.follow_ups.filter(done_on__isnull=True)]
+    if case.action_plans.exclude(status=ActionPlan.Status.APPROVED).exists():
+        open_items.append(_("the action plan is not approved"))
+    if open_items:
+        raise ValidationError(
+            _("The case can be closed when everything is done. Still open: %(items)s.")
+            % {"items": "; ".join(open_items)}
+        )
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Write how the case ended.")})
+    case.status, case.closed_at, case.closed_by, case.closing_note = (
+        FollowUpCase.Status.CLOSED,
+        timezone.now(),
+        by,
+        note,
+    )
+    case._history_user = by
+    case.save()
+    return case
 
 
 @transaction.atomic
@@ -204,11 +549,13 @@ def measure_complete(*, measure: Measure, note: str, by) -> Measure:
     provider at once, and shows wherever the provider appears."""
     if measure.done_on:
         raise ValidationError(_("The measure is already marked as done."))
-    provider = measure.assessment.inspection.provider
-    reason = _("%(measure)s after inspection %(ref)s.") % {
-        "measure": measure.get_kind_display(),
-        "ref": measure.assessment.inspection.ref,
-    }
+    provider = measure_provider(measure)
+    if _internal(provider) and measure.kind in Measure.CONTRACTUAL:
+        raise ValidationError(
+            _("The municipality's own centres have no framework agreement: no contractual measure applies.")
+        )
+    origin = measure.assessment.inspection.ref if measure.assessment_id else measure.case.ref
+    reason = _("%(measure)s after %(ref)s.") % {"measure": measure.get_kind_display(), "ref": origin}
     if note:
         reason = f"{reason} {note}"
     if measure.kind == Measure.Kind.REFERRAL_STOP:
@@ -220,6 +567,11 @@ def measure_complete(*, measure: Measure, note: str, by) -> Measure:
     measure.note = note
     measure.save()
     return measure
+
+
+def measure_provider(item: Measure | FollowUp) -> Provider:
+    """The provider a measure or follow-up concerns: its inspection's, or its case's."""
+    return item.assessment.inspection.provider if item.assessment_id else item.case.provider
 
 
 @transaction.atomic
@@ -245,6 +597,11 @@ def action_plan_update(*, plan: ActionPlan, status: str, note: str, upload=None,
     plan.status = status
     plan.note = note
     plan.save()
+    if plan.case_id and status != ActionPlan.Status.DEMANDED:
+        # The plan is in: the case moves on from waiting for it to following it up.
+        FollowUpCase.objects.filter(pk=plan.case_id, status=FollowUpCase.Status.AWAITING_PLAN).update(
+            status=FollowUpCase.Status.FOLLOW_UP
+        )
     return plan
 
 

@@ -26,6 +26,10 @@ from .calendar import FEED_ROLES, feed_ics
 from .forms import (
     ActionPlanForm,
     AssessmentForm,
+    CaseCloseForm,
+    CaseMeasureForm,
+    CaseNumberForm,
+    CaseOpenForm,
     DoneForm,
     InspectionFilterForm,
     InspectionForm,
@@ -190,19 +194,27 @@ def inspection_assess(request, ref: str):
         messages.error(request, _("Only a submitted inspection that has not been assessed can be assessed."))
         return redirect(inspection)
     proposal = selectors.proposal_for(inspection=inspection)
-    form = AssessmentForm(request.POST or None, proposed=proposal.scenario, initial={"scenario": proposal.scenario})
+    form = AssessmentForm(
+        request.POST or None,
+        proposed=proposal.scenario,
+        provider=inspection.provider,
+        initial={"scenario": proposal.scenario},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.assessment_confirm(
+            assessment = services.assessment_confirm(
                 inspection=inspection,
                 scenario=form.cleaned_data["scenario"],
                 justification=form.cleaned_data["justification"],
                 by=request.user,
+                restricted_offers=form.cleaned_data.get("offers") or [],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The assessment of %(ref)s was saved.") % {"ref": inspection.ref})
+            for text in assessment.decision.messages() if assessment.decision else []:
+                messages.info(request, text)
             return redirect(inspection)
     context = {
         "inspection": inspection,
@@ -233,14 +245,19 @@ def inspection_close(request, ref: str):
 @require_POST
 def measure_done(request, pk: int):
     measure = selectors.measure_get(user=request.user, pk=pk)
-    return _done(request, services.measure_complete, measure=measure, target=measure.assessment.inspection)
+    return _done(request, services.measure_complete, measure=measure, target=_owner(measure))
 
 
 @allow(Role.CONTRACT_MANAGER)
 @require_POST
 def follow_up_done(request, pk: int):
     follow_up = selectors.follow_up_get(user=request.user, pk=pk)
-    return _done(request, services.follow_up_complete, follow_up=follow_up, target=follow_up.assessment.inspection)
+    return _done(request, services.follow_up_complete, follow_up=follow_up, target=_owner(follow_up))
+
+
+def _owner(item):
+    """Where a measure or follow-up is shown: its case, else its inspection."""
+    return item.case if item.case_id else item.assessment.inspection
 
 
 def _done(request, service, *, target, **item):
@@ -297,6 +314,100 @@ def action_plan_file(request, pk: int):
     if not plan.file:
         raise Http404
     return download(plan.file, plan.filename or "handleplan.pdf")
+
+
+# --- Follow-up cases ------------------------------------------------------------------------
+
+
+@allow(STAFF)
+def case_list(request):
+    status = request.GET.get("status") if request.GET.get("status") in ("open", "closed", "all") else "open"
+    mine = bool(request.GET.get("mine"))
+    cases = selectors.cases_for_list(user=request.user, status=status, mine=mine)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    querystring = f"status={status}" + ("&mine=1" if mine else "")
+    context = {"page": page, "status": status, "mine": mine, "querystring": querystring}
+    return render(request, "tilsyn/case_list.html", context)
+
+
+@allow(STAFF)
+def case_detail(request, ref: str):
+    case = selectors.case_get(user=request.user, ref=ref)
+    context = {
+        "case": case,
+        **selectors.case_details(case=case),
+        "history": selectors.case_history(case=case),
+        "number_form": CaseNumberForm(initial={"case_number": case.case_number}),
+        "measure_form": CaseMeasureForm(provider=case.provider),
+        "close_form": CaseCloseForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "tilsyn/case_detail.html", context)
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_http_methods(["GET", "POST"])
+def case_open(request):
+    """Open a case from other knowledge; the other sources open or join cases by themselves."""
+    if done := once.already_done(request):
+        return done
+    providers = provider_selectors.providers_for_list(user=request.user).filter(active=True)
+    initial = {"provider": providers.filter(ref=request.GET.get("provider", "")).first()}
+    form = CaseOpenForm(request.POST or None, providers=providers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.case_open_other(**form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            once.remember(request, decision.case.get_absolute_url())
+            for text in decision.messages():
+                messages.success(request, text)
+            return redirect(decision.case)
+    return render(request, "tilsyn/case_form.html", {"form": form, "submission_id": once.submission_id(request)})
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_POST
+def case_number(request, ref: str):
+    case = selectors.case_get(user=request.user, ref=ref)
+    form = CaseNumberForm(request.POST)
+    if form.is_valid():
+        services.case_update(case=case, case_number=form.cleaned_data["case_number"], by=request.user)
+        messages.success(request, _("The case number of %(ref)s was saved.") % {"ref": case.ref})
+    else:
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+    return redirect(case)
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_POST
+def case_measure_add(request, ref: str):
+    case = selectors.case_get(user=request.user, ref=ref)
+    form = CaseMeasureForm(request.POST, provider=case.provider)
+    try:
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        measure = services.case_measure_add(case=case, **form.cleaned_data, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(item)s” was added to the case.") % {"item": measure})
+    return redirect(case)
+
+
+@allow(Role.CONTRACT_MANAGER)
+@require_POST
+def case_close(request, ref: str):
+    case = selectors.case_get(user=request.user, ref=ref)
+    form = CaseCloseForm(request.POST)
+    try:
+        services.case_close(case=case, note=form.data.get("note", "")[:5000], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Follow-up case %(ref)s was closed.") % {"ref": case.ref})
+    return redirect(case)
 
 
 # --- System status -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ WITHOUT_HISTORY = {
     "tilsyn.WorkerPing": "a technical probe of the worker",
     "tilsyn.ReminderLog": "itself a log, written once",
     "tilsyn.CalendarFeed": "history would keep old secret tokens",
+    "tilsyn.CaseEvent": "a journal entry of its case, written once; the case has history",
     "kvalitet.SampledCase": "written once with its spot check, which has history",
     "kvalitet.ImportLog": "itself an audit record, never edited",
     "kvalitet.ImportRun": "a job's state; who and when are on the row, what it changed in its ImportLog",

@@ -39,6 +39,8 @@ EXPECTED_FREE_TEXT = {
     "tilsyn.Finding": {"remark"},
     "tilsyn.Assessment": {"justification"},
     "tilsyn.Measure": {"note"},
+    "tilsyn.FollowUpCase": {"closing_note"},
+    "tilsyn.CaseEvent": {"knowledge_source", "justification"},
     "tilsyn.FollowUp": {"note"},
     "tilsyn.ActionPlan": {"reason", "filename", "note"},
     "tilsyn.RiskWeight": {"description"},
