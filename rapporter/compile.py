@@ -20,7 +20,7 @@ from kvalitet.scorecard import PreviousHalfYear, empty_tracks, scorecards
 from kvalitet.scoring import TRACKS, PreviousDecision
 from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 from tilsyn.models import Inspection, ScenarioPolicy
-from tilsyn.selectors import evidence
+from tilsyn.selectors import evidence, open_cases_by_provider
 
 from . import annual
 from .models import QualityReport
@@ -127,7 +127,8 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
     }
     providers = list(Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind"))
     offers = _offer_rows([provider["pk"] for provider in providers], cards)
-    measures = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
+    policies = {policy.scenario: policy for policy in ScenarioPolicy.objects.all()}
+    cases = open_cases_by_provider([provider["pk"] for provider in providers])
     rows, standing_out, by_scenario = [], [], Counter()
     for provider in providers:
         card = cards.get(provider["pk"])
@@ -147,9 +148,12 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
         }
         if card and card.proposal.raised_from is not None:
             row["raised_from"] = card.proposal.raised_from
+        row["case"] = cases.get(provider["pk"])
         if scenario in (3, 4):
             standing_out.append(provider["ref"])
-            row["measures"] = measures.get(scenario, [])
+            policy = policies.get(scenario)
+            # Own centres have no framework agreement: no contractual measure, in the snapshot too.
+            row["measures"] = policy.measures_for(internal=provider["kind"] == Provider.Kind.INTERNAL) if policy else []
         by_scenario[str(scenario)] += 1
         rows.append(row)
     progress(75)

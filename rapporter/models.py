@@ -141,6 +141,15 @@ class Publication(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     pdf = models.FileField(_("PDF as published"), upload_to="rapporter/", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    effects = models.JSONField(
+        _("what publication set in motion"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Per provider ref, frozen when published: the follow-up case the decided scenario opened or raised, "
+            "the referral status after it, and what changed."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

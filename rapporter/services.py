@@ -15,6 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kvalitet.periods import HalfYear
+from leverandoer.models import Provider
+from tilsyn import services as supervision
+from tilsyn.models import FollowUpCase, Measure
 
 from . import compile as compiler
 from .models import Discard, Publication, QualityReport, ReportRun, ScenarioOverride
@@ -226,9 +229,61 @@ def report_publish(*, report: QualityReport, by, provisional_confirmed: bool = F
             )
         )
     publication.published_by, publication.published_at = by, timezone.now()
+    # A half-year is decided when published: its escalations take effect in the same transaction,
+    # before the PDF is rendered, and what they set in motion is frozen beside the snapshot.
+    publication.effects = _escalate_published(report, by=by)
     publication.save()
     transaction.on_commit(lambda: _store_pdf_later(publication.pk))
     return publication
+
+
+def _escalate_published(report: QualityReport, *, by) -> dict:
+    """Each provider decided 2–4 in the version opens its follow-up case or raises the open one,
+    with the scenario's measures (scenario 4 stops referrals to an external provider or Anden Aktør
+    at once); a red survey colour opens or joins the case with a dialogue (Table 1: red, the
+    administration always contacts the provider). Returns, per provider ref, the case, the referral
+    status after it and the changes in words."""
+    period = report.period
+    rows = [
+        row
+        for row in effective_rows(report, with_effects=False)
+        if row["scenario"] in supervision.ESCALATING or row["tracks"].get("survey", {}).get("colour") == "red"
+    ]
+    providers = Provider.objects.in_bulk([row["provider_ref"] for row in rows], field_name="ref")
+    effects = {}
+    for row in rows:
+        provider = providers.get(row["provider_ref"])
+        if provider is None:
+            continue
+        changes = []
+        if row["scenario"] in supervision.ESCALATING:
+            decision = supervision.case_decide(
+                provider=provider,
+                source=FollowUpCase.Source.HALF_YEAR,
+                reference=period,
+                scenario=row["scenario"],
+                by=by,
+                plan_reason=_("Scenario %(scenario)s decided in the quality report %(period)s.")
+                % {"scenario": row["scenario"], "period": period},
+            )
+            changes += decision.messages()
+        if row["tracks"].get("survey", {}).get("colour") == "red":
+            decision = supervision.case_decide(
+                provider=provider,
+                source=FollowUpCase.Source.SURVEY,
+                reference=period,
+                scenario=None,
+                by=by,
+                extra_measures=(Measure.Kind.DIALOGUE_MEETING,),
+            )
+            changes += decision.messages()
+        provider.refresh_from_db(fields=["referral_status"])
+        effects[row["provider_ref"]] = {
+            "case": {"ref": decision.case.ref, "scenario": decision.case.scenario},
+            "referral_status": provider.referral_status,
+            "changes": changes,
+        }
+    return effects
 
 
 @transaction.atomic
@@ -257,17 +312,26 @@ def _store_pdf_later(publication_id: int) -> None:
         logger.warning("Could not queue the PDF of publication %s; the first download renders it.", publication_id)
 
 
-def effective_rows(report: QualityReport) -> list[dict]:
-    """The snapshot's provider rows with each override applied (the snapshot itself is untouched)."""
+def effective_rows(report: QualityReport, *, with_effects: bool = True) -> list[dict]:
+    """The snapshot's provider rows with each override applied (the snapshot itself is untouched),
+    and, once published, what publication set in motion: the case and the referral status after
+    it, frozen on the publication. Versions compiled before the keys existed read as open, no case."""
     overrides = {o.provider_ref: o for o in report.overrides.select_related("changed_by")}
+    effects = {}
+    if with_effects:
+        effects = Publication.objects.filter(report=report).values_list("effects", flat=True).first() or {}
     rows = []
     for row in report.data["providers"]:
         override = overrides.get(row["provider_ref"])
+        effect = effects.get(row["provider_ref"], {})
         rows.append(
             {
                 **row,
                 "scenario": override.scenario if override else row["proposed_scenario"],
                 "override": override,
+                "case": effect.get("case", row.get("case")),
+                "referral_status": effect.get("referral_status", row.get("referral_status", "open")),
+                "published_changes": effect.get("changes", []),
             }
         )
     return rows

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -159,8 +157,19 @@ def report_publish(request, period: str, version: int):
     if not request.POST.get("confirm"):
         messages.error(request, _("Tick the box to confirm that this version goes to the committee, then publish."))
         return redirect(selectors.report_get(user=request.user, period=period, version=version))
-    publish = partial(services.report_publish, provisional_confirmed=bool(request.POST.get("confirm_provisional")))
-    return _step(request, publish, period, version, _("Version %(version)s is published."))
+    report = selectors.report_get(user=request.user, period=period, version=version)
+    try:
+        publication = services.report_publish(
+            report=report, by=request.user, provisional_confirmed=bool(request.POST.get("confirm_provisional"))
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(report)
+    messages.success(request, _("Version %(version)s is published.") % {"version": version})
+    # The confirmation says what publication set in motion, provider by provider.
+    for ref, effect in sorted(publication.effects.items()):
+        messages.info(request, f"{ref}: " + " ".join(effect["changes"]))
+    return redirect(report)
 
 
 @allow(Role.CONTRACT_MANAGER)

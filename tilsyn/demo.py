@@ -17,10 +17,10 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from leverandoer.models import Provider, ReferralStatus
-from leverandoer.services import next_ref
+from leverandoer.services import next_ref, referral_status_set
 
 from . import selectors, services
-from .models import ActionPlan, ControlArea, Finding, Inspection, Measure
+from .models import ActionPlan, ControlArea, Finding, FollowUpCase, Inspection, Measure
 
 # What an inspector writes, per control area and rating (two of each, so a draw picks one of four).
 AREA_REMARKS = {
@@ -294,7 +294,7 @@ def _decide(
         inspection=inspection, scenario=scenario, justification=justification, by=manager, decided_on=decided_on
     )
     settled = not running and decided_on < today - timedelta(days=90)  # long enough ago to be closed
-    for measure in assessment.measures.all():
+    for measure in assessment.measures.filter(done_on__isnull=True):
         # A referral stop is put into effect at once; the rest as far as the case has come.
         if settled or measure.kind == Measure.Kind.REFERRAL_STOP or rng.random() < 0.5:
             done_on = min(decided_on + timedelta(days=rng.randint(5, 40)), today)
@@ -317,3 +317,23 @@ def _decide(
         plan.save()
     if settled:
         services.inspection_close(inspection=inspection, by=manager)
+        settle_case(case=assessment.case, by=manager, on=min(decided_on + timedelta(days=120), today))
+
+
+def settle_case(*, case, by, on: date) -> None:
+    """A demo case that ran its course: what is left done, the plan approved, the case closed, and
+    referrals it stopped or restricted opened again, each with its justification."""
+    if case is None or not case.is_open:
+        return
+    case.measures.filter(done_on__isnull=True).update(done_on=on, done_by=by)
+    case.follow_ups.filter(done_on__isnull=True).update(done_on=on)
+    case.action_plans.exclude(status=ActionPlan.Status.APPROVED).update(
+        status=ActionPlan.Status.APPROVED, filename="handleplan.pdf"
+    )
+    services.case_close(case=case, note="Handleplanen er godkendt, og forholdene er bragt i orden.", by=by)
+    FollowUpCase.objects.filter(pk=case.pk).update(closed_at=timezone.make_aware(datetime.combine(on, time(15))))
+    provider = case.provider
+    justification = f"Forholdene er bragt i orden; opfølgningssag {case.ref} er afsluttet."
+    for target in [provider, *provider.offers.exclude(referral_status=ReferralStatus.OPEN)]:
+        if target.referral_status != ReferralStatus.OPEN:
+            referral_status_set(target=target, status=ReferralStatus.OPEN, reason=justification, by=by, on=on)

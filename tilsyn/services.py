@@ -227,13 +227,24 @@ class CaseDecision:
     """What an escalation changed, for the confirmation a person reads: the case opened or joined,
     its scenario raised, the measures that took effect, the action plan demanded or updated."""
 
-    def __init__(self, case: FollowUpCase, *, opened: bool, raised: bool = False, raised_from: int | None = None):
+    def __init__(
+        self,
+        case: FollowUpCase,
+        *,
+        opened: bool,
+        raised: bool = False,
+        raised_from: int | None = None,
+        repeated: bool = False,
+    ):
         self.case, self.opened, self.raised, self.raised_from = case, opened, raised, raised_from
+        self.repeated = repeated
         self.changes: list[str] = []
 
     def messages(self) -> list[str]:
         values = {"ref": self.case.ref, "scenario": self.case.scenario}
-        if self.opened:
+        if self.repeated:
+            head = _("Already part of follow-up case %(ref)s; nothing new is set in motion.")
+        elif self.opened:
             head = (
                 _("Follow-up case %(ref)s was opened (scenario %(scenario)s).")
                 if self.case.scenario
@@ -353,7 +364,13 @@ def case_decide(
         raise ValidationError(
             {"offers": _("These offers belong to another provider: %s") % ", ".join(map(str, foreign))}
         )
-    decision = _case_join_or_open(provider=provider, source=source, reference=reference, scenario=scenario, by=by)
+    if already := _already_escalated(provider=provider, source=source, reference=reference, scenario=scenario):
+        return CaseDecision(already, opened=False, repeated=True)
+    today = timezone.localdate()
+    at = timezone.now() if decided_on == today else timezone.make_aware(datetime.combine(decided_on, time(12)))
+    decision = _case_join_or_open(
+        provider=provider, source=source, reference=reference, scenario=scenario, by=by, on=at
+    )
     case = decision.case
     if assessment is not None:
         assessment.case = case
@@ -386,6 +403,18 @@ def case_decide(
             case=case, provider=provider, assessment=assessment, deadline=due, reason=reason, decision=decision
         )
     return decision
+
+
+def _already_escalated(*, provider: Provider, source: str, reference: str, scenario: int | None):
+    """The open case, when the same source (a half-year published again in a new version, say)
+    already escalated it as far: nothing is set in motion twice."""
+    case = open_case_of(provider)
+    if case is None:
+        return None
+    earlier = case.events.filter(source=source, reference=reference)
+    if scenario is not None:
+        earlier = earlier.filter(scenario__gte=scenario)
+    return case if earlier.exists() else None
 
 
 def _case_reference(case: FollowUpCase, reason: str) -> str:

@@ -35,7 +35,8 @@ from leverandoer.models import Provider
 from leverandoer.services import referral_status_set
 from rapporter.models import Publication, QualityReport, ReportRun
 from rapporter.services import compile_now, report_approve, report_publish
-from tilsyn.demo import seed_supervision
+from tilsyn.demo import seed_supervision, settle_case
+from tilsyn.models import CaseEvent, FollowUpCase
 
 LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins.txt"
 
@@ -149,6 +150,17 @@ class Command(BaseCommand):
         )
         QualityReport.objects.filter(pk=report.pk).update(created_at=at(21, 9))
         Publication.objects.filter(report=report).update(approved_at=at(30, 10), published_at=at(30, 11))
+        # What publication set in motion happened on the day it was published.
+        published = CaseEvent.objects.filter(reference=period.report_code, source__in=["half_year", "survey"])
+        FollowUpCase.objects.filter(events__in=published, source__in=["half_year", "survey"]).filter(
+            opened_at__gt=at(30, 11)
+        ).update(opened_at=at(30, 11))
+        published.update(at=at(30, 11))
+        # Cases older than nine months ran their course: closed, referrals open again.
+        if period.end < today - timedelta(days=270):
+            running = FollowUpCase.objects.exclude(status=FollowUpCase.Status.CLOSED).filter(opened_at__lte=at(60, 12))
+            for case in running.select_related("provider"):
+                settle_case(case=case, by=approver, on=min(period.end + timedelta(days=150), today))
         return report
 
 
