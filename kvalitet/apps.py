@@ -16,10 +16,12 @@ class KvalitetConfig(AppConfig):
 
     def ready(self) -> None:
         from leverandoer import panels
+        from tilsyn import planning
 
-        from .figures import offer_panel, provider_panel
+        from .figures import offer_panel, offers_by_ordered_hours, provider_panel
         from .selectors import home_complaints
 
         panels.register(template="kvalitet/panels/provider_tracks.html", context=provider_panel, order=5)
         panels.register(template="kvalitet/panels/offer_tracks.html", context=offer_panel, order=5, target="offer")
         panels.register(template="kvalitet/panels/home_complaints.html", context=home_complaints, target="home")
+        planning.register_ordered_hours(offers_by_ordered_hours)

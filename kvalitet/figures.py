@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, Max, Q, Sum
@@ -103,6 +104,25 @@ def offer_sums(*, period: HalfYear | Year, offer_ids=None) -> dict[int, dict[str
     ):
         sums[row["offer_id"]]["outcomes"] = Ratio(Decimal(row["off"]), Decimal(row["n"]))
     return sums
+
+
+def offers_by_ordered_hours(*, start: date, end: date, provider_ids) -> dict[int, list[tuple[int, Decimal, Decimal]]]:
+    """Per provider, its offers with hours in the span (by the period's end), most ordered hours
+    first (ties by offer id), each as (offer id, ordered hours, delivered hours).
+
+    The head of a BIF centre's list is the sample of its case review (seed 003: up to ten offers
+    per centre), as the supervision plan suggests it (registered with `tilsyn.planning` at
+    start-up) and as the annual report's table E sums it. `provider_ids` may be a queryset.
+    """
+    per_provider: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)
+    for row in (
+        HoursRecord.objects.filter(period_end__range=(start, end), offer__provider_id__in=provider_ids)
+        .values("offer_id", provider_id=F("offer__provider_id"))
+        .annotate(ordered=Sum("ordered_hours"), delivered=Sum("delivered_hours"))
+        .order_by("provider_id", "-ordered", "offer_id")
+    ):
+        per_provider[row["provider_id"]].append((row["offer_id"], row["ordered"], row["delivered"]))
+    return dict(per_provider)
 
 
 def complaint_counts(*, period: HalfYear, provider_ids=None) -> dict[int, dict[str, int]]:

@@ -10,7 +10,7 @@ from leverandoer.forms import PlausibleDateField
 from leverandoer.models import Provider
 
 from .imports import KIND_NAMES
-from .models import ChecklistItem, Complaint
+from .models import CASE_HANDLING_KINDS, ChecklistItem, Complaint
 from .periods import HalfYear
 
 
@@ -98,7 +98,7 @@ class SurveyAnswerForm(forms.Form):
 
 
 class SpotCheckForm(forms.Form):
-    provider = forms.ModelChoiceField(label=_("Anden Aktør provider"), queryset=Provider.objects.none())
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none())
     ongoing = forms.IntegerField(label=_("Ongoing cases"), min_value=0, max_value=200, initial=15)
     completed = forms.IntegerField(label=_("Completed cases"), min_value=0, max_value=200, initial=15)
     seed = forms.IntegerField(
@@ -111,7 +111,7 @@ class SpotCheckForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.filter(kind=Provider.Kind.ANDEN_AKTOER).order_by("name")
+        self.fields["provider"].queryset = Provider.objects.filter(kind__in=CASE_HANDLING_KINDS).order_by("name")
 
     def clean(self):
         cleaned = super().clean()

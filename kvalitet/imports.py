@@ -35,6 +35,7 @@ from tilsyn.models import ControlArea, Finding, Inspection, Rating
 
 from . import tables
 from .models import (
+    CASE_HANDLING_KINDS,
     Attendance,
     Case,
     Complaint,
@@ -376,8 +377,8 @@ def parse_complaint(ctx: RowContext, lookups: Lookups):
 
 def parse_case(ctx: RowContext, lookups: Lookups):
     provider = lookups.provider(ctx)
-    if provider.kind != Provider.Kind.ANDEN_AKTOER:
-        ctx.fail("provider_ref", _("cases are imported for Anden Aktør providers only"))
+    if provider.kind not in CASE_HANDLING_KINDS:
+        ctx.fail("provider_ref", _("cases are imported for Anden Aktør and the municipality's own centres only"))
     case_ref = citizen(ctx, "case_ref")
     status = ctx.cell("status", lambda t: tables.parse_choice(t, {"ongoing": "ongoing", "completed": "completed"}))
     return (provider.pk, case_ref), {"provider": provider, "case_ref": case_ref, "status": status}

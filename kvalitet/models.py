@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from leverandoer.fields import FreeCharField, FreeTextField
-from leverandoer.models import ref_field
+from leverandoer.models import Provider, ref_field
 from leverandoer.validators import validate_not_cpr
 
 citizen_ref_field = dict(
@@ -185,9 +185,16 @@ class SurveyResponse(models.Model):
 
 # --- Track 3: case-handling spot checks --------------------------------------------------------
 
+# Whose case handling is spot-checked: Anden Aktør, who take decisions in citizens' cases, and the
+# municipality's own centres (seed 003: BIF's own offers by spot checks in the administration's
+# systems). External providers under a framework agreement are not. One rule for the draw, the
+# form, the page and the `cases` import.
+CASE_HANDLING_KINDS = (Provider.Kind.ANDEN_AKTOER, Provider.Kind.INTERNAL)
+
 
 class Case(models.Model):
-    """A citizen's case at an Anden Aktør provider, imported so that a sample can be drawn."""
+    """A citizen's case at an Anden Aktør provider or an own centre, imported so that a sample can be
+    drawn."""
 
     class Status(models.TextChoices):
         ONGOING = "ongoing", _("Ongoing")

@@ -17,7 +17,17 @@ from leverandoer.services import save_with_ref
 from tilsyn import services as supervision
 from tilsyn.models import ActionPlan, FollowUpCase, Measure
 
-from .models import Case, CaseReview, ChecklistItem, Complaint, SampledCase, SpotCheck, SurveyLink, SurveyResponse
+from .models import (
+    CASE_HANDLING_KINDS,
+    Case,
+    CaseReview,
+    ChecklistItem,
+    Complaint,
+    SampledCase,
+    SpotCheck,
+    SurveyLink,
+    SurveyResponse,
+)
 
 COMPLAINT_REF_PREFIX = "KLG-"
 
@@ -98,8 +108,10 @@ def draw_sample(*, refs_ongoing: list[str], refs_completed: list[str], seed: int
 def spot_check_draw(
     *, provider: Provider, by, ongoing: int = 15, completed: int = 15, seed: int | None = None, on: date | None = None
 ) -> SpotCheck:
-    if provider.kind != Provider.Kind.ANDEN_AKTOER:
-        raise ValidationError(_("Spot checks of case handling are for Anden Aktør providers."))
+    if provider.kind not in CASE_HANDLING_KINDS:
+        raise ValidationError(
+            _("Spot checks of case handling are for Anden Aktør and the municipality's own centres only.")
+        )
     cases = list(Case.objects.filter(provider=provider).only("pk", "case_ref", "status"))
     if not cases:
         raise ValidationError(_("The provider has no imported cases to draw from. Import its cases first."))

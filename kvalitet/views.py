@@ -35,6 +35,7 @@ from .forms import (
     SurveyAnswerForm,
 )
 from .models import (
+    CASE_HANDLING_KINDS,
     ChecklistItem,
     Complaint,
     ComplaintAccess,
@@ -222,7 +223,7 @@ def spot_check_list(request):
             met=Count("sampled__reviews", filter=Q(sampled__reviews__met=True), distinct=True),
         )
     )
-    providers = Provider.objects.filter(kind=Provider.Kind.ANDEN_AKTOER).annotate(
+    providers = Provider.objects.filter(kind__in=CASE_HANDLING_KINDS).annotate(
         ongoing=Count("cases", filter=Q(cases__status="ongoing")),
         completed=Count("cases", filter=Q(cases__status="completed")),
     )

@@ -4,6 +4,7 @@ whatever the number of providers."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.db.models import Count, Max, Q
 from leverandoer.models import Offer, Provider
 
 from .models import Assessment, Finding, Inspection, RiskWeight
-from .risk import RiskFacts, RiskResult, risk_score
+from .risk import BIF_CENTRE, CENTRE_OFFERS_REVIEWED, ORDINARY, RiskFacts, RiskResult, risk_score
 from .selectors import evidence
 
 METHODS = [choice for choice, _label in Inspection.Method.choices]
@@ -30,6 +31,26 @@ MISSING_WEIGHTS = {
 }
 
 
+# A BIF centre's case review samples its offers with the most ordered hours. The hours are track data
+# of `kvalitet`, an app above this one, so `kvalitet` registers its function here at start-up (as
+# it registers panels) rather than this module importing upwards. Unregistered: no sample.
+OrderedHours = Callable[..., dict[int, list[tuple[int, Decimal, Decimal]]]]
+_ordered_hours: OrderedHours | None = None
+
+
+def register_ordered_hours(function: OrderedHours) -> None:
+    global _ordered_hours
+    _ordered_hours = function
+
+
+def review_samples(*, provider_ids, as_of: date) -> dict[int, tuple[int, ...]]:
+    """Per provider, its offers by ordered hours in the year up to `as_of`, most first; one query."""
+    if _ordered_hours is None or not provider_ids:
+        return {}
+    per_provider = _ordered_hours(start=as_of - timedelta(days=364), end=as_of, provider_ids=provider_ids)
+    return {pk: tuple(offer_id for offer_id, _ordered, _delivered in rows) for pk, rows in per_provider.items()}
+
+
 def risk_weights() -> dict:
     return {**MISSING_WEIGHTS, **dict(RiskWeight.objects.values_list("code", "value"))}
 
@@ -39,7 +60,8 @@ def risk_labels() -> dict:
 
 
 def risk_facts(*, as_of: date, provider_ids=None) -> dict[int, RiskFacts]:
-    """Everything the risk score needs, for all providers (or those given), in five queries."""
+    """Everything the risk score and the suggestion need, for all providers (or those given), in
+    seven queries (six when there is no BIF centre among them)."""
 
     def scoped(queryset, field="provider_id"):
         return queryset if provider_ids is None else queryset.filter(**{f"{field}__in": provider_ids})
@@ -75,6 +97,12 @@ def risk_facts(*, as_of: date, provider_ids=None) -> dict[int, RiskFacts]:
         .annotate(last=Max("performed_on"))
         .order_by()
     )
+    bif_centres = set(
+        scoped(
+            Provider.objects.filter(kind=Provider.Kind.INTERNAL, administration=Provider.Administration.BIF), "pk"
+        ).values_list("pk", flat=True)
+    )
+    samples = review_samples(provider_ids=bif_centres, as_of=as_of)
     ids = provider_ids if provider_ids is not None else Provider.objects.values_list("pk", flat=True)
     return {
         pk: RiskFacts(
@@ -83,6 +111,8 @@ def risk_facts(*, as_of: date, provider_ids=None) -> dict[int, RiskFacts]:
             vulnerable_group=pk in vulnerable,
             offer_type_factor=type_factor.get(pk) or Decimal("0"),
             last_visit=last_visit.get(pk),
+            regime=BIF_CENTRE if pk in bif_centres else ORDINARY,
+            offers_by_ordered_hours=samples.get(pk, ()),
         )
         for pk in ids
     }
@@ -91,6 +121,12 @@ def risk_facts(*, as_of: date, provider_ids=None) -> dict[int, RiskFacts]:
 def provider_risk(*, provider: Provider, as_of: date) -> RiskResult:
     facts = risk_facts(as_of=as_of, provider_ids=[provider.pk])[provider.pk]
     return risk_score(facts=facts, weights=risk_weights(), as_of=as_of)
+
+
+def review_offers(risk: RiskResult) -> list[Offer]:
+    """The offers of a suggested case review (a BIF centre's sample), most ordered hours first."""
+    by_pk = Offer.objects.in_bulk(risk.review_offers)
+    return [by_pk[pk] for pk in risk.review_offers if pk in by_pk]
 
 
 def supervision_plan(*, year: int, today: date, contract_manager=None, only_missing: bool = False) -> dict:
@@ -145,4 +181,5 @@ def supervision_plan(*, year: int, today: date, contract_manager=None, only_miss
         "coverage": round(100 * covered / total, 1) if total else None,
         "methods": Inspection.Method.choices,
         "weights": risk_labels(),
+        "centre_offers_reviewed": CENTRE_OFFERS_REVIEWED,
     }

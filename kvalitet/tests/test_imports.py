@@ -404,9 +404,30 @@ def test_a_cpr_number_as_citizen_or_case_ref_is_refused(tmp_path, providers_and_
     assert names_cell(fails("cases", path), 2, "case_ref")
 
 
-def test_cases_belong_to_anden_aktoer_only(tmp_path, providers_and_offers):
+def test_cases_of_an_external_provider_are_refused(tmp_path, providers_and_offers):
     path = csv_file(tmp_path, "sager.csv", "provider_ref,case_ref,status\nSMP-0001,SAG-1,ongoing\n")
-    assert names_cell(fails("cases", path), 2, "provider_ref")
+    errors = fails("cases", path)
+    assert "Række 2, kolonne provider_ref: sager importeres kun for Anden Aktør og kommunens egne centre" in errors
+    assert not Case.objects.exists()
+
+
+def test_cases_of_the_municipalitys_own_centres_are_imported(tmp_path, providers_and_offers):
+    """Seed 003: BIF's own offers are supervised by spot checks in the administration's systems; a
+    BIF centre's (SMP-0003) and a SUF centre's (SMP-0005) cases are imported as Anden Aktør's are."""
+    path = csv_file(
+        tmp_path,
+        "sager.csv",
+        "provider_ref,case_ref,status\nSMP-0003,SAG-BIF-1,ongoing\nSMP-0005,SAG-SUF-1,completed\n"
+        "SMP-0004,SAG-AA-1,ongoing\n",
+    )
+    run("cases", path)
+    stored = set(Case.objects.values_list("provider__ref", "provider__kind", "case_ref", "status"))
+    assert stored == {
+        ("SMP-0003", "internal", "SAG-BIF-1", "ongoing"),
+        ("SMP-0005", "internal", "SAG-SUF-1", "completed"),
+        ("SMP-0004", "anden_aktoer", "SAG-AA-1", "ongoing"),
+    }
+    assert (last_log().added, last_log().errors) == (3, 0)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -215,6 +216,38 @@ def test_compliance_is_items_met_over_items_assessed(cm_client, contract_manager
     assert CaseReview.objects.count() == 3
     compliance = cm_client.get(spot_check.get_absolute_url()).context["compliance"]
     assert (compliance.numerator, compliance.denominator, str(compliance.percent)) == (2, 3, "66.7")
+
+
+def test_a_spot_check_of_an_own_centre_is_drawn(cm_client, contract_manager):
+    centre = provider_factories.provider(name="BIF Jobcenter Syd", kind="internal", administration="BIF")
+    for number in range(1, 7):
+        Case.objects.create(provider=centre, case_ref=f"C-{number}", status="ongoing" if number <= 4 else "completed")
+    page = cm_client.get(reverse("kvalitet:spot_check_list")).content.decode()
+    assert "BIF Jobcenter Syd: 4 igangværende, 2 afsluttede" in page
+    response = cm_client.post(
+        reverse("kvalitet:spot_check_list"), {"provider": centre.pk, "ongoing": 3, "completed": 5, "seed": 11}
+    )
+    spot_check = SpotCheck.objects.get()
+    assert response["Location"] == spot_check.get_absolute_url()
+    assert (spot_check.provider, spot_check.seed, spot_check.drawn_by) == (centre, 11, contract_manager)
+    drawn = sorted(spot_check.sampled.values_list("case__status", flat=True))
+    assert drawn == ["completed"] * 2 + ["ongoing"] * 3
+
+
+def test_a_spot_check_of_an_external_provider_is_refused(cm_client, contract_manager):
+    external = provider_factories.provider(name="Jobhuset Valby ApS")
+    Case.objects.create(provider=external, case_ref="C-1", status="ongoing")
+    with pytest.raises(ValidationError) as refused:
+        services.spot_check_draw(provider=external, by=contract_manager, seed=1)
+    assert refused.value.messages == [
+        "Stikprøvekontrol af sagsbehandlingen gælder kun Anden Aktør og kommunens egne centre."
+    ]
+    response = cm_client.post(reverse("kvalitet:spot_check_list"), {"provider": external.pk, "ongoing": 1})
+    assert response.context["form"].errors["provider"] == [
+        "Marker en gyldig valgmulighed. Det valg, du har foretaget, er ikke blandt de tilgængelige valgmuligheder."
+    ]
+    assert "Jobhuset Valby ApS" not in response.content.decode()
+    assert not SpotCheck.objects.exists()
 
 
 def test_a_spot_check_needs_an_anden_aktoer_provider_with_cases(cm_client):

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kvalitet.models import HoursRecord
 from leverandoer.models import Provider
 from leverandoer.tests import factories as provider_factories
 from tilsyn import planning, services
@@ -189,3 +190,126 @@ def test_a_plan_url_without_a_year_shows_the_current_year(cm_client):
     response = cm_client.get(reverse("tilsyn:plan"), {"missing": "on"})
     assert not response.context["form"].errors
     assert response.context["plan"]["year"] == timezone.localdate().year
+
+
+# --- BIF's own centres (seed 003) --------------------------------------------------------------
+
+TODAY = date(2025, 9, 15)
+BIF_REASON = (
+    "BIF-center: stikprøver i forvaltningens systemer og sagsgennemgang (op til 10 tilbud); "
+    "besøg efter konkret vurdering"
+)
+
+
+def hours(offer, *, ordered: str, period_end: date, order_ref: str = "") -> HoursRecord:
+    return HoursRecord.objects.create(
+        offer=offer,
+        order_ref=order_ref or f"B-{offer.ref}-{period_end:%Y%m}",
+        period_start=period_end.replace(day=1),
+        period_end=period_end,
+        ordered_hours=Decimal(ordered),
+        delivered_hours=Decimal(ordered) - 1,
+    )
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """The clock is the outside world: the plan and the suggestion are computed on 15 September 2025."""
+    monkeypatch.setattr(timezone, "localdate", lambda: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def every_score_suggests_an_unannounced_visit():
+    RiskWeight.objects.filter(code__in=["threshold_visit", "threshold_unannounced"]).update(value=Decimal("0"))
+
+
+@pytest.fixture
+def bif_centre(frozen_today):
+    """A BIF centre with twelve offers with hours in the last year (ordered 10, 20, … 120 hours)
+    and one whose many hours lie more than a year back."""
+    centre = provider_factories.provider(name="BIF Jobcenter Syd", kind=Provider.Kind.INTERNAL, administration="BIF")
+    offers = [provider_factories.offer(provider=centre, name=f"Forløb {n:02d}") for n in range(1, 13)]
+    for n, offer in enumerate(offers, start=1):
+        hours(offer, ordered=str(10 * n), period_end=date(2025, 6, 30))
+    # Hours in two periods add up: offer 1 reaches 10 + 105 = 115 hours, between offers 11 and 12.
+    hours(offers[0], ordered="105", period_end=date(2024, 12, 31))
+    stale = provider_factories.offer(provider=centre, name="Gammelt forløb")
+    hours(stale, ordered="5000", period_end=date(2024, 9, 15))  # 365 days ago: outside the year
+    return centre, offers, stale
+
+
+@pytest.mark.usefixtures("every_score_suggests_an_unannounced_visit")
+def test_a_bif_centre_is_suggested_a_case_review_of_its_ten_offers_with_most_hours_and_data_checks(
+    cm_client, bif_centre
+):
+    centre, offers, stale = bif_centre
+    response = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"})
+    row = next(row for row in response.context["plan"]["rows"] if row["provider"] == centre)
+    risk = row["risk"]
+    assert risk.methods == (Inspection.Method.CASE_REVIEW, Inspection.Method.DATA_CHECK)
+    assert (risk.suggest_visit, risk.suggest_unannounced) == (False, False)
+    expected = [offers[11], offers[0], offers[10], offers[9], *offers[8:2:-1]]
+    assert [offer.name for offer in planning.review_offers(risk)] == [offer.name for offer in expected]
+    assert stale.pk not in risk.review_offers
+    page = response.content.decode()
+    assert "Sagsgennemgang af 10 tilbud og databaserede tilsyn" in page
+    assert BIF_REASON in page
+
+
+@pytest.mark.usefixtures("frozen_today", "every_score_suggests_an_unannounced_visit")
+def test_a_bif_centre_without_hours_gets_a_case_review_without_a_sample(cm_client):
+    centre = provider_factories.provider(name="BIF Nyt Center", kind=Provider.Kind.INTERNAL, administration="BIF")
+    row = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"}).context["plan"]["rows"][0]
+    assert row["provider"] == centre
+    assert (row["risk"].methods, row["risk"].review_offers) == (("case_review", "data_check"), ())
+    page = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"}).content.decode()
+    assert "Sagsgennemgang og databaserede tilsyn" in page
+    assert BIF_REASON in page
+
+
+@pytest.mark.usefixtures("frozen_today", "every_score_suggests_an_unannounced_visit")
+@pytest.mark.parametrize("administration", ["SUF", "SOF"])
+def test_a_suf_or_sof_centre_gets_the_ordinary_suggestion(cm_client, administration):
+    centre = provider_factories.provider(
+        name="Beskyttet beskæftigelse Amager", kind=Provider.Kind.INTERNAL, administration=administration
+    )
+    hours(provider_factories.offer(provider=centre), ordered="100", period_end=date(2025, 6, 30))
+    response = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"})
+    risk = response.context["plan"]["rows"][0]["risk"]
+    assert response.context["plan"]["rows"][0]["provider"] == centre
+    assert (risk.methods, risk.suggest_visit, risk.suggest_unannounced) == (("visit",), True, True)
+    assert risk.review_offers == ()
+    page = response.content.decode()
+    assert "Besøg, uanmeldt" in page
+    assert "BIF-center" not in page
+
+
+@pytest.mark.usefixtures("every_score_suggests_an_unannounced_visit")
+def test_planning_from_a_bif_centres_suggestion_never_plans_a_visit(cm_client, bif_centre):
+    centre, _offers, _stale = bif_centre
+    cm_client.post(reverse("tilsyn:plan_suggestion", args=[2025, centre.ref]))
+    inspection = Inspection.objects.get(provider=centre)
+    assert inspection.method in (Inspection.Method.CASE_REVIEW, Inspection.Method.DATA_CHECK)
+    assert inspection.announced is True
+    assert inspection.planned_on == date(2025, 9, 29)
+
+
+def test_the_plan_reads_bif_centres_in_a_fixed_number_of_queries(
+    cm_client, frozen_today, django_assert_max_num_queries
+):
+    def centre(n: int) -> None:
+        provider = provider_factories.provider(kind=Provider.Kind.INTERNAL, administration="BIF")
+        for m in range(3):
+            hours(provider_factories.offer(provider=provider), ordered=str(n + m + 1), period_end=date(2025, 3, 31))
+
+    centre(1)
+    provider_factories.provider()
+    with django_assert_max_num_queries(100) as few:
+        assert cm_client.get(reverse("tilsyn:plan"), {"year": "2025"}).status_code == 200
+    for n in range(2, 8):
+        centre(n)
+        provider_factories.provider(kind=Provider.Kind.INTERNAL, administration="SUF")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        plan = cm_client.get(reverse("tilsyn:plan"), {"year": "2025"}).context["plan"]
+    assert sum(len(row["risk"].review_offers) for row in plan["rows"]) == 7 * 3

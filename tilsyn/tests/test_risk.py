@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tilsyn.risk import RiskFacts, months_between, recency, risk_score
+from tilsyn.risk import BIF_CENTRE, ORDINARY, RiskFacts, months_between, recency, regime, risk_score
 
 WEIGHTS = {
     "scenario": Decimal("2"),
@@ -91,3 +91,38 @@ def test_recency_steps(days, factor):
 )
 def test_months_between(earlier, later, months):
     assert months_between(earlier, later) == months
+
+
+@pytest.mark.parametrize(
+    ("kind", "administration", "expected"),
+    [
+        ("internal", "BIF", BIF_CENTRE),
+        ("internal", "SUF", ORDINARY),
+        ("internal", "SOF", ORDINARY),
+        ("external", "", ORDINARY),
+        ("anden_aktoer", "", ORDINARY),
+    ],
+)
+def test_only_bifs_own_centres_have_a_regime_of_their_own(kind, administration, expected):
+    assert regime(kind=kind, administration=administration) == expected
+
+
+def test_a_bif_centre_is_never_suggested_a_visit_by_its_score_and_reviews_at_most_ten_offers():
+    facts = RiskFacts(
+        scenarios=((date(2025, 3, 1), 4),),
+        red_findings=5,
+        vulnerable_group=True,
+        regime=BIF_CENTRE,
+        offers_by_ordered_hours=tuple(range(101, 113)),
+    )
+    result = risk_score(facts=facts, weights=WEIGHTS, as_of=AS_OF)
+    assert result.total == Decimal("22.50")  # 6 + 7.5 + 3 + 6, far above both thresholds: the score is still shown
+    assert (result.suggest_visit, result.suggest_unannounced) == (False, False)
+    assert (result.methods, result.method) == (("case_review", "data_check"), "case_review")
+    assert result.review_offers == tuple(range(101, 111))
+
+
+def test_an_ordinary_provider_has_no_case_review_sample():
+    facts = RiskFacts(red_findings=5, offers_by_ordered_hours=(1, 2, 3))
+    result = risk_score(facts=facts, weights=WEIGHTS, as_of=AS_OF)
+    assert (result.methods, result.review_offers) == (("visit",), ())
