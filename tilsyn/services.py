@@ -703,7 +703,7 @@ def inspection_plan_from_suggestion(*, provider: Provider, year: int, by) -> Ins
     risk = planning.provider_risk(provider=provider, as_of=min(today, date(year, 12, 31)))
     # Two weeks ahead, but inside the chosen year (late December plans on the 31st).
     planned_on = max(min(today + timedelta(days=14), date(year, 12, 31)), date(year, 1, 1))
-    method = Inspection.Method.VISIT if risk.suggest_visit else Inspection.Method.DATA_CHECK
+    method = risk.method
     data = {
         "provider": provider,
         "method": method,
@@ -714,7 +714,7 @@ def inspection_plan_from_suggestion(*, provider: Provider, year: int, by) -> Ins
         "report_deadline": planned_on + timedelta(days=21),
         "case_number": "",
     }
-    return inspection_save(inspection=None, data=data, offers=[], by=by)
+    return inspection_save(inspection=None, data=data, offers=planning.review_offers(risk), by=by)
 
 
 def reminders_send(*, today: date | None = None) -> int:

@@ -287,10 +287,14 @@ def test_a_suf_or_sof_centre_gets_the_ordinary_suggestion(cm_client, administrat
 
 @pytest.mark.usefixtures("every_score_suggests_an_unannounced_visit")
 def test_planning_from_a_bif_centres_suggestion_never_plans_a_visit(cm_client, bif_centre):
-    centre, _offers, _stale = bif_centre
+    centre, offers, stale = bif_centre
     cm_client.post(reverse("tilsyn:plan_suggestion", args=[2025, centre.ref]))
     inspection = Inspection.objects.get(provider=centre)
-    assert inspection.method in (Inspection.Method.CASE_REVIEW, Inspection.Method.DATA_CHECK)
+    assert inspection.method == Inspection.Method.CASE_REVIEW
+    # The ten offers with most ordered hours in the last year: offers 4–12 and offer 1 (115 hours);
+    # offers 2 and 3 (20, 30 hours) are left out, and the stale offer's hours lie outside the year.
+    assert set(inspection.offers.all()) == {offers[0], *offers[3:]}
+    assert stale not in inspection.offers.all()
     assert inspection.announced is True
     assert inspection.planned_on == date(2025, 9, 29)
 
