@@ -247,7 +247,7 @@ def _escalate_published(report: QualityReport, *, by) -> dict:
     rows = [
         row
         for row in effective_rows(report, with_effects=False)
-        if row["scenario"] in supervision.ESCALATING or row["tracks"].get("survey", {}).get("colour") == "red"
+        if row["scenario"] in supervision.ESCALATING or row["tracks"].get("user_surveys", {}).get("colour") == "red"
     ]
     providers = Provider.objects.in_bulk([row["provider_ref"] for row in rows], field_name="ref")
     effects = {}
@@ -267,7 +267,7 @@ def _escalate_published(report: QualityReport, *, by) -> dict:
                 % {"scenario": row["scenario"], "period": period},
             )
             changes += decision.messages()
-        if row["tracks"].get("survey", {}).get("colour") == "red":
+        if row["tracks"].get("user_surveys", {}).get("colour") == "red":
             decision = supervision.case_decide(
                 provider=provider,
                 source=FollowUpCase.Source.SURVEY,

@@ -174,9 +174,8 @@ def assessment_confirm(
     measures that take effect at once: scenario 4 stops referrals, scenario 3 restricts the
     `restricted_offers` the manager chose. Both the proposal and the decision are kept.
     """
-    today = timezone.localdate()
-    decided_on = decided_on or today
-    decided_at = timezone.now() if decided_on == today else timezone.make_aware(datetime.combine(decided_on, time(12)))
+    decided_on = decided_on or timezone.localdate()
+    decided_at = _moment(decided_on)
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.status != Inspection.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted inspection that has not been assessed can be assessed."))
@@ -268,6 +267,11 @@ def open_case_of(provider: Provider) -> FollowUpCase | None:
     return FollowUpCase.objects.filter(provider=provider).exclude(status=FollowUpCase.Status.CLOSED).first()
 
 
+def _moment(day: date) -> datetime:
+    """Now, for a decision made today; noon of the day, for one recorded afterwards."""
+    return timezone.now() if day == timezone.localdate() else timezone.make_aware(datetime.combine(day, time(12)))
+
+
 def _case_join_or_open(
     *,
     provider: Provider,
@@ -278,14 +282,14 @@ def _case_join_or_open(
     knowledge_source: str = "",
     justification: str = "",
     case_number: str = "",
-    on: datetime | None = None,
+    decided_on: date,
 ) -> CaseDecision:
     """The provider's open case, joined and raised; or a new case. The provider row is locked first,
     so two escalations at once take turns instead of opening two cases (the partial unique
     constraint is the last guard)."""
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
     case = open_case_of(provider)
-    at = on or timezone.now()
+    at = _moment(decided_on)
     if case is None:
         case = save_with_ref(
             instance=None,
@@ -298,7 +302,7 @@ def _case_join_or_open(
                 "opened_at": at,
                 "case_number": case_number,
             },
-            prefix=f"{CASE_REF_PREFIX}{timezone.localtime(at):%Y}-",
+            prefix=f"{CASE_REF_PREFIX}{decided_on:%Y}-",
             width=4,
         )
         decision = CaseDecision(case, opened=True, raised_from=None)
@@ -366,10 +370,8 @@ def case_decide(
         )
     if already := _already_escalated(provider=provider, source=source, reference=reference, scenario=scenario):
         return CaseDecision(already, opened=False, repeated=True)
-    today = timezone.localdate()
-    at = timezone.now() if decided_on == today else timezone.make_aware(datetime.combine(decided_on, time(12)))
     decision = _case_join_or_open(
-        provider=provider, source=source, reference=reference, scenario=scenario, by=by, on=at
+        provider=provider, source=source, reference=reference, scenario=scenario, by=by, decided_on=decided_on
     )
     case = decision.case
     if assessment is not None:
