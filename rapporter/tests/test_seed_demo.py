@@ -25,7 +25,7 @@ from leverandoer.access import Role, user_roles
 from leverandoer.models import FrameworkAgreement, Offer, Provider
 from leverandoer.validators import cvr_is_valid
 from rapporter.models import Publication, QualityReport
-from tilsyn.models import ActionPlan, Assessment, FollowUp, Inspection, Measure
+from tilsyn.models import ActionPlan, Assessment, FollowUp, FollowUpCase, Inspection, Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -123,10 +123,22 @@ def test_seed_demo_on_1_december_builds_three_living_years_and_publishes_each_co
     assert ActionPlan.objects.filter(status="demanded").exists()
     assert Inspection.objects.filter(status="submitted").exists()
     assert Inspection.objects.filter(status="planned", performer__username="inspektoer-a").exists()
-    # A referral stop ticked off in the demo has stopped the provider, as it would in use.
+    # A referral stop in a running follow-up case has stopped the provider at once; a case that ran
+    # its course is closed, and its stop lifted with a justification.
     stops = Measure.objects.filter(kind="referral_stop", done_on__isnull=False)
-    assert stops.exists()
-    assert all(m.assessment.inspection.provider.referral_status == "stopped" for m in stops)
+    running = stops.exclude(case__status="closed")
+    assert running.exists()
+    assert all(m.case.provider.referral_status == "stopped" for m in running)
+    assert not stops.filter(case__isnull=True).exists()
+    closed = FollowUpCase.objects.filter(status="closed")
+    assert closed.exists()
+    assert not closed.filter(closing_note="").exists()
+    assert {case.source for case in FollowUpCase.objects.all()} >= {"inspection", "half_year", "complaint"}
+    # No own centre is stopped or restricted, and none has a contractual measure.
+    assert not Provider.objects.filter(kind="internal").exclude(referral_status="open").exists()
+    assert not Measure.objects.filter(
+        case__provider__kind="internal", kind__in=["referral_stop", "referral_strategy", "breach_case"]
+    ).exists()
     # 2026 is a year in progress: most supervised, some planned later this year, some not yet.
     from tilsyn.planning import supervision_plan
 
