@@ -146,7 +146,7 @@ def referral_status_set(*, target: ReferralFields, status: str, reason: str, by,
         )
     if status == target.referral_status and reason == (target.referral_reason or "").strip():
         raise ValidationError(
-            _("The referral status is already %(status)s with this reason; nothing was changed.")
+            _("The referral status is already “%(status)s” with this reason: nothing was changed.")
             % {"status": ReferralStatus(status).label}
         )
     if REFERRAL_SEVERITY[status] < REFERRAL_SEVERITY[target.referral_status] and not reason:
