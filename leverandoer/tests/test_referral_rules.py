@@ -105,6 +105,7 @@ def test_the_form_shows_the_own_centre_refusal_and_keeps_the_input(cm_client):
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [OWN_CENTRE]
     text = response.content.decode()
+    assert OWN_CENTRE in text
     assert "Mange klager i år" in text
     assert '<option value="stopped" selected>' in text
     centre.refresh_from_db()
@@ -118,6 +119,7 @@ def test_the_form_shows_the_lifting_refusal_on_the_reason(cm_client, contract_ma
     response = cm_client.post(url, {"status": "open", "reason": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"] == [LIFT_WITHOUT_REASON]
+    assert LIFT_WITHOUT_REASON in response.content.decode()
     assert '<option value="open" selected>' in response.content.decode()
     offer.refresh_from_db()
     assert (offer.referral_status, offer.referral_reason) == ("stopped", "Brud")
