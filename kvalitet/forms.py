@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leverandoer.forms import PlausibleDateField
-from leverandoer.models import Provider
+from leverandoer.forms import PlausibleDateField, ProviderChoiceField
+from leverandoer.models import Provider, ReferralStatus
 
 from .imports import KIND_NAMES
 from .models import CASE_HANDLING_KINDS, ChecklistItem, Complaint
@@ -32,10 +32,17 @@ class ComplaintForm(forms.ModelForm):
             "forwarded_on",
             "general_practice",
         ]
+        field_classes = {"provider": ProviderChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Provider.objects.order_by("name")
+
+    def providers_not_open(self) -> list[Provider]:
+        """Providers whose referrals are restricted or stopped, for the warning above the form: a
+        complaint about one can still be registered (it may concern a course already given), but
+        the caseworker should know."""
+        return list(Provider.objects.exclude(referral_status=ReferralStatus.OPEN).order_by("name"))
 
     def clean(self):
         cleaned = super().clean()

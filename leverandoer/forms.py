@@ -222,9 +222,31 @@ class OfferForm(forms.ModelForm):
         return cleaned
 
 
+def provider_label(provider: Provider) -> str:
+    """A provider as a picker names it: with its referral status when that is not open, so a
+    person choosing it sees that citizens are no longer (or only partly) referred there."""
+    if provider.referral_status == ReferralStatus.STOPPED:
+        return _("%(provider)s – referrals stopped") % {"provider": provider}
+    if provider.referral_status == ReferralStatus.RESTRICTED:
+        return _("%(provider)s – referrals restricted") % {"provider": provider}
+    return str(provider)
+
+
+class ProviderChoiceField(forms.ModelChoiceField):
+    """Pick a provider; restricted and stopped ones stay selectable but say so in their label."""
+
+    def label_from_instance(self, obj: Provider) -> str:
+        return provider_label(obj)
+
+
 class ReferralStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Referral status"), choices=ReferralStatus.choices)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Required when referrals are restricted or stopped, and when a restriction or stop is lifted."),
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -207,6 +207,12 @@ class Provider(ReferralFields):
     def get_absolute_url(self) -> str:
         return reverse("leverandoer:provider_detail", args=[self.ref])
 
+    @property
+    def is_internal(self) -> bool:
+        """One of the municipality's own centres: no framework agreement, so referrals to it are
+        never restricted or stopped."""
+        return self.kind == self.Kind.INTERNAL
+
 
 class ContactPerson(models.Model):
     provider = models.ForeignKey(
@@ -335,3 +341,8 @@ class Offer(ReferralFields):
 
     def effective_referral_label(self) -> str:
         return ReferralStatus(self.effective_referral_status()).label
+
+    @property
+    def is_internal(self) -> bool:
+        """An offer of one of the municipality's own centres (see `Provider.is_internal`)."""
+        return self.provider.is_internal

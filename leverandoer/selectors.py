@@ -66,7 +66,9 @@ def agreement_get(*, user, pk: int) -> FrameworkAgreement:
     return get_object_or_404(
         staff_only(user, FrameworkAgreement.objects)
         .select_related("provider")
-        .prefetch_related(Prefetch("offers", queryset=Offer.objects.select_related("offer_type", "target_group"))),
+        .prefetch_related(
+            Prefetch("offers", queryset=Offer.objects.select_related("provider", "offer_type", "target_group"))
+        ),
         pk=pk,
     )
 

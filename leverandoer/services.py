@@ -10,7 +10,16 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ContactPerson, FrameworkAgreement, Offer, Provider, ReferralFields, RefSequence
+from .models import (
+    REFERRAL_SEVERITY,
+    ContactPerson,
+    FrameworkAgreement,
+    Offer,
+    Provider,
+    ReferralFields,
+    ReferralStatus,
+    RefSequence,
+)
 
 PROVIDER_REF_PREFIX = "LEV-"
 OFFER_REF_PREFIX = "TIL-"
@@ -116,7 +125,32 @@ def offer_save(*, offer: Offer | None, data: dict[str, Any]) -> Offer:
 
 @transaction.atomic
 def referral_status_set(*, target: ReferralFields, status: str, reason: str, by, on=None) -> ReferralFields:
-    """Open, restrict or stop referrals to a provider or an offer, recording who, when and why."""
+    """Open, restrict or stop referrals to a provider or an offer, recording who, when and why.
+
+    Three rules, so that the badge every page shows means what it says:
+    - the municipality's own centres have no framework agreement, so there is nothing to restrict
+      or stop (the measure belongs to contracts with external providers and Anden Aktør);
+    - lifting a restriction or a stop (moving to a less strict status) is a person's decision and
+      needs a justification, which becomes the stored reason (the history keeps the old one);
+    - the same status with the same reason is no change: nothing is saved, so the history does
+      not fill with empty entries.
+    """
+    reason = (reason or "").strip()
+    provider = target.provider if isinstance(target, Offer) else target
+    if status != ReferralStatus.OPEN and provider.is_internal:
+        raise ValidationError(
+            _(
+                "The municipality's own centres have no framework agreement: referrals to them "
+                "cannot be restricted or stopped."
+            )
+        )
+    if status == target.referral_status and reason == (target.referral_reason or "").strip():
+        raise ValidationError(
+            _("The referral status is already “%(status)s” with this reason: nothing was changed.")
+            % {"status": ReferralStatus(status).label}
+        )
+    if REFERRAL_SEVERITY[status] < REFERRAL_SEVERITY[target.referral_status] and not reason:
+        raise ValidationError({"reason": _("Give a justification for lifting the referral restriction or stop.")})
     target.referral_status = status
     target.referral_reason = reason
     target.referral_set_on = on or timezone.localdate()

@@ -196,15 +196,21 @@ def _referral_form(request, *, target: Provider | Offer):
         request.POST or None, initial={"status": target.referral_status, "reason": target.referral_reason}
     )
     if request.method == "POST" and form.is_valid():
-        services.referral_status_set(
-            target=target, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"], by=request.user
-        )
-        messages.success(
-            request,
-            _("Referral status for %(name)s is now: %(status)s.")
-            % {"name": target.name, "status": target.get_referral_status_display()},
-        )
-        return redirect(target)
+        try:
+            services.referral_status_set(
+                target=target, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as error:
+            # The service's rules (own centres, lifting needs a reason, no empty change) shown on
+            # the form, which keeps what the user typed.
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Referral status for %(name)s is now: %(status)s.")
+                % {"name": target.name, "status": target.get_referral_status_display()},
+            )
+            return redirect(target)
     return render(request, "leverandoer/referral_form.html", {"form": form, "target": target})
 
 

@@ -18,7 +18,7 @@ from kvalitet.figures import group_pools, offer_sums, pooled
 from kvalitet.periods import HalfYear
 from kvalitet.scorecard import PreviousHalfYear, empty_tracks, scorecards
 from kvalitet.scoring import TRACKS, PreviousDecision
-from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
+from leverandoer.models import REFERRAL_SEVERITY, FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
 from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence, open_cases_by_provider
 
@@ -85,7 +85,17 @@ def _offer_rows(provider_pks: list[int], cards: dict) -> dict[int, list[dict]]:
     offers = (
         Offer.objects.filter(provider_id__in=provider_pks)
         .order_by("name", "ref")
-        .values("pk", "ref", "name", "provider_id", "active", "offer_type__name", "target_group__name")
+        .values(
+            "pk",
+            "ref",
+            "name",
+            "provider_id",
+            "active",
+            "offer_type__name",
+            "target_group__name",
+            "referral_status",
+            "provider__referral_status",
+        )
     )
     rows: dict[int, list[dict]] = defaultdict(list)
     for offer in offers:
@@ -100,6 +110,10 @@ def _offer_rows(provider_pks: list[int], cards: dict) -> dict[int, list[dict]]:
                 "name": offer["name"],
                 "offer_type": offer["offer_type__name"],
                 "target_group": offer["target_group__name"],
+                # The effective status: the stricter of the offer's own and its provider's.
+                "referral_status": max(
+                    offer["referral_status"], offer["provider__referral_status"], key=REFERRAL_SEVERITY.__getitem__
+                ),
                 "tracks": {track: track_entry(colours[track]) for track in TRACKS},
             }
         )
@@ -125,7 +139,9 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
         for provider_id, card in cards.items()
         if card.proposal.scenario is not None or any(colour.colour != "none" for colour in card.tracks.values())
     }
-    providers = list(Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind"))
+    providers = list(
+        Provider.objects.filter(pk__in=in_scope).order_by("ref").values("pk", "ref", "name", "kind", "referral_status")
+    )
     offers = _offer_rows([provider["pk"] for provider in providers], cards)
     policies = {policy.scenario: policy for policy in ScenarioPolicy.objects.all()}
     cases = open_cases_by_provider([provider["pk"] for provider in providers])
@@ -138,6 +154,7 @@ def build(*, period: HalfYear, progress: Callable[[int], None] = lambda pct: Non
             "provider_ref": provider["ref"],
             "name": provider["name"],
             "kind": provider["kind"],
+            "referral_status": provider["referral_status"],
             "tracks": {track: track_entry(tracks[track]) for track in TRACKS},
             "offers": offers.get(provider["pk"], []),
             "proposed_scenario": scenario,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from kvalitet.scoring import TRACKS
+from leverandoer.models import ReferralStatus
 from tilsyn.models import Inspection
 
 from . import charts, reasons, services, summary, suppression
@@ -35,6 +36,13 @@ ANNUAL_TABLES = ["annual_a", "annual_b", "annual_c", "annual_d", "annual_e", "an
 def _word(colour: str | None) -> str:
     """A colour or rating as the word the PDF uses (Grøn, Gul, Rød, Ingen farve)."""
     return charts.colour_words().get(colour or "none", colour)
+
+
+def referral_word(row: dict) -> str:
+    """A provider's or an offer's referral status at compile time, in words. Versions compiled
+    before the status was recorded have none: they count as open."""
+    status = row.get("referral_status") or ReferralStatus.OPEN
+    return str(ReferralStatus(status).label) if status in ReferralStatus.values else status
 
 
 def table_label(name: str) -> str:
@@ -134,7 +142,15 @@ def _offers(rows: list[dict]) -> list[list]:
     """Every offer's five colours, each beside its reason. Versions compiled before offers were
     coloured have none: the header alone."""
     labels = reasons.track_labels()
-    header = [_("Reference"), _("Provider"), _("Offer reference"), _("Offer"), _("Offer type"), _("Target group")]
+    header = [
+        _("Reference"),
+        _("Provider"),
+        _("Offer reference"),
+        _("Offer"),
+        _("Offer type"),
+        _("Target group"),
+        _("Referral"),
+    ]
     for track in TRACKS:
         header += [labels[track], _("Reason: %(track)s") % {"track": labels[track]}]
     return [header] + [
@@ -145,6 +161,7 @@ def _offers(rows: list[dict]) -> list[list]:
             offer["name"],
             offer.get("offer_type", ""),
             offer.get("target_group", ""),
+            referral_word(offer),
             *[
                 cell
                 for track in TRACKS
@@ -330,6 +347,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                     *[labels[t] for t in TRACKS],
                     _("Proposed"),
                     _("Scenario"),
+                    _("Referral"),
                     _("Justification"),
                 ]
             ]
@@ -340,6 +358,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                     *[_word(row["tracks"][t]["colour"]) for t in TRACKS],
                     row["proposed_scenario"],
                     row["scenario"],
+                    referral_word(row),
                     row["override"].justification if row["override"] else "",
                 ]
                 for row in rows

@@ -175,15 +175,23 @@ def test_the_offers_table_has_every_offers_five_colours(cm_client, personas, wea
     response = cm_client.get(reverse("rapporter:report_export_csv", args=args))
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0] == (
-        "Reference;Leverandør;Tilbudsreference;Tilbud;Tilbudstype;Målgruppe;"
+        "Reference;Leverandør;Tilbudsreference;Tilbud;Tilbudstype;Målgruppe;Henvisning;"
         "klager;Begrundelse: klager;brugerundersøgelser;Begrundelse: brugerundersøgelser;"
         "sagsbehandling;Begrundelse: sagsbehandling;effekt;Begrundelse: effekt;tilsyn;Begrundelse: tilsyn"
     )
     assert len(lines) == 5  # the weak offer and its three peers' offers
     weak_row = next(row for row in csv.reader(lines, delimiter=";") if row[2] == "O-WEAK")
-    assert weak_row[:6] == ["LEV-0300", "Svag ApS", "O-WEAK", "Svagt forløb", "Mentorforløb", "Jobparate ledige"]
-    assert weak_row[12] == "Rød"
-    assert weak_row[13].startswith(WEAK_EFFECT)
+    assert weak_row[:7] == [
+        "LEV-0300",
+        "Svag ApS",
+        "O-WEAK",
+        "Svagt forløb",
+        "Mentorforløb",
+        "Jobparate ledige",
+        "Åben",
+    ]
+    assert weak_row[13] == "Rød"
+    assert weak_row[14].startswith(WEAK_EFFECT)
 
 
 def test_a_version_without_offers_renders_without_the_offers_sections(cm_client, old_version):  # noqa: F811
