@@ -348,6 +348,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                     _("Proposed"),
                     _("Scenario"),
                     _("Referral"),
+                    _("Follow-up case"),
                     _("Justification"),
                 ]
             ]
@@ -359,6 +360,7 @@ def tables(report: QualityReport) -> dict[str, list[list]]:
                     row["proposed_scenario"],
                     row["scenario"],
                     referral_word(row),
+                    (row.get("case") or {}).get("ref", ""),
                     row["override"].justification if row["override"] else "",
                 ]
                 for row in rows

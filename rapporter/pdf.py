@@ -24,8 +24,6 @@ from tilsyn.models import Measure, ScenarioPolicy
 from . import charts, services, summary, suppression
 from .models import Publication, QualityReport
 
-# Measures that rest on a framework agreement; the municipality's own centres have none.
-CONTRACTUAL_MEASURES = {Measure.Kind.REFERRAL_STRATEGY, Measure.Kind.REFERRAL_STOP, Measure.Kind.BREACH_CASE}
 CSS_FILE = Path(settings.BASE_DIR) / "templates" / "rapporter" / "pdf" / "report.css"
 
 
@@ -101,6 +99,16 @@ class StaticOnlyFetcher(URLFetcher):
 static_only_fetcher = StaticOnlyFetcher()
 
 
+def _measures(row: dict, policies: dict) -> list[str]:
+    """The measures of the decided scenario: as frozen in the snapshot when the decision is the
+    proposal; for an override, the decided scenario's policy through the same filter for own
+    centres (`ScenarioPolicy.measures_for`)."""
+    if row["scenario"] == row.get("proposed_scenario") and "measures" in row:
+        return row["measures"]
+    policy = policies.get(row["scenario"])
+    return policy.measures_for(internal=row.get("kind") == "internal") if policy else []
+
+
 def render_html(report: QualityReport) -> str:
     """The PDF's HTML, in the site's language (Danish) whoever asks."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -109,15 +117,11 @@ def render_html(report: QualityReport) -> str:
         rows = public.rows
         measure_labels = dict(Measure.Kind.choices)
         # The measures follow the scenario decided (an override may differ from the proposal).
-        policies = {policy.scenario: policy.measures for policy in ScenarioPolicy.objects.all()}
+        policies = {policy.scenario: policy for policy in ScenarioPolicy.objects.all()}
         standing_out = [
             {
                 **row,
-                "measure_labels": [
-                    str(measure_labels.get(code, code))
-                    for code in policies.get(row["scenario"], [])
-                    if not (row.get("kind") == "internal" and code in CONTRACTUAL_MEASURES)
-                ],
+                "measure_labels": [str(measure_labels.get(code, code)) for code in _measures(row, policies)],
             }
             for row in rows
             if row["scenario"] in (3, 4)
