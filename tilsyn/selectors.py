@@ -288,6 +288,12 @@ def measure_get(*, user, pk: int) -> Measure:
         raise Http404 from missing
 
 
+def offers_of(*, provider: Provider, pks) -> list:
+    """The provider's offers among the ids a form sent; anything else is left out."""
+    ids = [int(pk) for pk in pks if str(pk).isdigit()]
+    return list(provider.offers.filter(pk__in=ids)) if ids else []
+
+
 def follow_up_get(*, user, pk: int) -> FollowUp:
     try:
         return staff_only(user, FollowUp.objects).select_related("assessment__inspection", "case__provider").get(pk=pk)
@@ -350,6 +356,7 @@ def case_details(*, case: FollowUpCase) -> dict:
         "follow_ups": case.follow_ups.select_related("assessment__inspection"),
         "action_plans": case.action_plans.order_by("-pk"),
         "offers": case.provider.offers.exclude(referral_status=ReferralStatus.OPEN).order_by("name"),
+        "offer_choices": [] if case.provider.is_internal else case.provider.offers.filter(active=True).order_by("name"),
     }
 
 

@@ -575,9 +575,10 @@ def case_close(*, case: FollowUpCase, note: str, by) -> FollowUpCase:
 
 
 @transaction.atomic
-def measure_complete(*, measure: Measure, note: str, by) -> Measure:
-    """Tick a measure off. Stopping referrals or changing the referral strategy takes effect on the
-    provider at once, and shows wherever the provider appears."""
+def measure_complete(*, measure: Measure, note: str, by, offers=()) -> Measure:
+    """Tick a measure off. Stopping referrals or changing the referral strategy takes effect at once,
+    and shows wherever the provider appears: a change of referral strategy restricts the `offers`
+    the manager chose, or the provider as a whole when none is chosen."""
     if measure.done_on:
         raise ValidationError(_("The measure is already marked as done."))
     provider = measure_provider(measure)
@@ -589,10 +590,18 @@ def measure_complete(*, measure: Measure, note: str, by) -> Measure:
     reason = _("%(measure)s after %(ref)s.") % {"measure": measure.get_kind_display(), "ref": origin}
     if note:
         reason = f"{reason} {note}"
+    offers = list(offers)
+    if offers and measure.kind != Measure.Kind.REFERRAL_STRATEGY:
+        raise ValidationError(_("Offers are restricted only by a change of referral strategy (scenario 3)."))
+    if foreign := [offer for offer in offers if offer.provider_id != provider.pk]:
+        raise ValidationError(_("These offers belong to another provider: %s") % ", ".join(map(str, foreign)))
     if measure.kind == Measure.Kind.REFERRAL_STOP:
         referral_status_set(target=provider, status=ReferralStatus.STOPPED, reason=reason, by=by)
-    elif measure.kind == Measure.Kind.REFERRAL_STRATEGY and provider.referral_status == ReferralStatus.OPEN:
-        referral_status_set(target=provider, status=ReferralStatus.RESTRICTED, reason=reason, by=by)
+    elif measure.kind == Measure.Kind.REFERRAL_STRATEGY:
+        for target in offers or [provider]:
+            if target.referral_status == ReferralStatus.OPEN:
+                referral_status_set(target=target, status=ReferralStatus.RESTRICTED, reason=reason, by=by)
+        measure.offers.set(offers)
     measure.done_on = timezone.localdate()
     measure.done_by = by
     measure.note = note

@@ -4,6 +4,8 @@ that knows who may see it, one service called, redirect or render."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -245,7 +247,9 @@ def inspection_close(request, ref: str):
 @require_POST
 def measure_done(request, pk: int):
     measure = selectors.measure_get(user=request.user, pk=pk)
-    return _done(request, services.measure_complete, measure=measure, target=_owner(measure))
+    # A change of referral strategy restricts the offers ticked beside it (none: the provider).
+    offers = selectors.offers_of(provider=services.measure_provider(measure), pks=request.POST.getlist("offers"))
+    return _done(request, partial(services.measure_complete, offers=offers), measure=measure, target=_owner(measure))
 
 
 @allow(Role.CONTRACT_MANAGER)
