@@ -371,6 +371,11 @@ def case_history(*, case: FollowUpCase) -> list[dict]:
     )
 
 
+def open_case_of(provider: Provider) -> FollowUpCase | None:
+    """The provider's one case that is not closed, if any."""
+    return FollowUpCase.objects.filter(provider=provider).exclude(status=FollowUpCase.Status.CLOSED).first()
+
+
 def open_cases_by_provider(provider_ids) -> dict[int, dict]:
     """The open case of each provider given, as {"ref", "scenario"}: one query."""
     return {

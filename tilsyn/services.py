@@ -263,10 +263,6 @@ def _internal(provider: Provider) -> bool:
     return provider.kind == Provider.Kind.INTERNAL
 
 
-def open_case_of(provider: Provider) -> FollowUpCase | None:
-    return FollowUpCase.objects.filter(provider=provider).exclude(status=FollowUpCase.Status.CLOSED).first()
-
-
 def _moment(day: date) -> datetime:
     """Now, for a decision made today; noon of the day, for one recorded afterwards."""
     return timezone.now() if day == timezone.localdate() else timezone.make_aware(datetime.combine(day, time(12)))
@@ -288,7 +284,7 @@ def _case_join_or_open(
     so two escalations at once take turns instead of opening two cases (the partial unique
     constraint is the last guard)."""
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
-    case = open_case_of(provider)
+    case = selectors.open_case_of(provider)
     at = _moment(decided_on)
     if case is None:
         case = save_with_ref(
@@ -410,7 +406,7 @@ def case_decide(
 def _already_escalated(*, provider: Provider, source: str, reference: str, scenario: int | None):
     """The open case, when the same source (a half-year published again in a new version, say)
     already escalated it as far: nothing is set in motion twice."""
-    case = open_case_of(provider)
+    case = selectors.open_case_of(provider)
     if case is None:
         return None
     earlier = case.events.filter(source=source, reference=reference)
@@ -501,7 +497,7 @@ def case_open_other(
     if errors:
         raise ValidationError(errors)
     Provider.objects.select_for_update().filter(pk=provider.pk).first()
-    if existing := open_case_of(provider):
+    if existing := selectors.open_case_of(provider):
         raise ValidationError(
             _("%(provider)s already has an open follow-up case, %(ref)s. Add to that case instead of opening another.")
             % {"provider": provider.name, "ref": existing.ref}

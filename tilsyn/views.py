@@ -223,6 +223,7 @@ def inspection_assess(request, ref: str):
         "form": form,
         "proposal": proposal,
         "explanation": selectors.explain(proposal),
+        "open_case": selectors.open_case_of(inspection.provider),
     }
     return render(request, "tilsyn/inspection_assess.html", context)
 
