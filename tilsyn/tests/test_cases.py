@@ -241,6 +241,8 @@ def test_an_own_centre_never_gets_a_contractual_measure(client, personas, centre
         )
         assert Measure.objects.count() == before
         assert response.status_code == 200
+        assert "Kommunens egne centre har ingen rammeaftale: ingen kontraktlig foranstaltning" in _text(response)
+        assert kind not in _text(response).split("<main")[1]
     with pytest.raises(ValidationError) as refused:
         services.case_measure_add(case=case, kind="referral_stop", note="", by=personas["contract_manager"])
     assert refused.value.messages == [
