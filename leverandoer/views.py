@@ -192,9 +192,9 @@ def offer_referral(request, ref: str):
 
 
 def _referral_form(request, *, target: Provider | Offer):
-    form = ReferralStatusForm(
-        request.POST or None, initial={"status": target.referral_status, "reason": target.referral_reason}
-    )
+    # The reason is not filled in from the current one: lifting a stop needs a reason of its own,
+    # and the old stop's reason must not pass for it. The current reason shows above the form.
+    form = ReferralStatusForm(request.POST or None, initial={"status": target.referral_status})
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_status_set(

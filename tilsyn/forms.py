@@ -249,6 +249,11 @@ class CaseMeasureForm(forms.Form):
             self.fields["kind"].choices = [
                 (code, label) for code, label in Measure.Kind.choices if code not in Measure.CONTRACTUAL
             ]
+            # A contractual one posted all the same is refused in the service's words, not as an
+            # unknown code.
+            self.fields["kind"].error_messages["invalid_choice"] = _(
+                "The municipality's own centres have no framework agreement: no contractual measure applies."
+            )
 
 
 class CaseCloseForm(forms.Form):

@@ -128,6 +128,21 @@ def test_the_form_shows_the_lifting_refusal_on_the_reason(cm_client, contract_ma
     assert (offer.referral_status, offer.referral_reason) == ("open", "Afklaret")
 
 
+def test_the_old_stop_reason_does_not_pass_for_the_reason_to_lift_it(cm_client):
+    """The form shows the current reason but does not fill it in: saving "Åben" without typing a
+    reason of its own is refused, as the service refuses an empty one."""
+    provider = stopped()
+    url = reverse("leverandoer:provider_referral", args=[provider.ref])
+    page = cm_client.get(url)
+    assert page.context["form"]["reason"].value() in (None, "")
+    assert "Stoppet: Brud" in " ".join(page.content.decode().split())
+    response = cm_client.post(url, {"status": "open", "reason": ""})
+    assert response.status_code == 200
+    assert LIFT_WITHOUT_REASON in response.content.decode()
+    provider.refresh_from_db()
+    assert provider.referral_status == "stopped"
+
+
 def test_the_form_says_when_nothing_changes(cm_client):
     provider = factories.provider()
     url = reverse("leverandoer:provider_referral", args=[provider.ref])

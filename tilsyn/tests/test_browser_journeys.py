@@ -1,7 +1,8 @@
 """The main journeys in a real browser against a live server, each with the mouse and with the
 keyboard alone; axe-core checks every page they visit for WCAG 2.1 A and AA.
 
-1. A contract manager plans an inspection, logs its findings and confirms its scenario.
+1. A contract manager plans an inspection, logs its findings and confirms its scenario; confirming
+   scenario 3 for a red finding opens a follow-up case and restricts the offer the manager ticks.
 2. An external inspector uploads a visit report (PDF) and records findings.
 3. The committee secretariat downloads a published report; the PDF's text holds the traffic-light matrix.
 4. The anonymous survey on a phone-sized screen.
@@ -28,7 +29,8 @@ from kvalitet.periods import HalfYear
 from leverandoer.access import Role
 from leverandoer.tests import factories as provider_factories
 from rapporter import services as report_services
-from tilsyn.models import Assessment, Inspection
+from tilsyn import services as supervision_services
+from tilsyn.models import Assessment, FollowUpCase, Inspection
 from tilsyn.tests import factories as supervision
 from tilsyn.tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Axe, Keys, require_tools, screenshot
 
@@ -217,6 +219,74 @@ def test_contract_manager_plans_logs_and_assesses_an_inspection(page, axe, perso
 
 def test_contract_manager_journey_with_the_keyboard_alone(page, axe, personas, managed_provider):
     _manager_journey(page, axe, personas, managed_provider, keys=Keys(page))
+
+
+def _scenario_3_journey(page, axe: Axe, personas, provider, keys: Keys | None) -> None:
+    """A red finding proposes scenario 3; the manager ticks one of the provider's two offers, and the
+    case opens with that offer's referrals restricted at once (Table 1, "change of referral strategy")."""
+    kept, restricted = (
+        provider_factories.offer(provider=provider, name=name) for name in ("Mentorforløb", "Afklaring")
+    )
+    inspection = supervision.submitted(
+        performer=personas["inspector_a"], provider=provider, findings=[("premises", "red")]
+    )
+    if keys:
+        log_in_with_keys(page, keys, axe, personas["contract_manager"].username)
+    else:
+        log_in_with_mouse(page, axe, personas["contract_manager"].username)
+    # The start page lists the inspection waiting for assessment; it links to the assessment.
+    follow(page, axe, f'main a[href="/tilsyn/{inspection.ref}/vurdering/"]', keys, shot="assess-scenario-3")
+    assert page.locator('input[name="scenario"][value="3"]').is_checked()  # red proposes scenario 3
+    assert "Tilbud med ændret henvisningsstrategi (scenarie 3)" in page.locator("main form").inner_text()
+    assert page.locator('input[name="offers"]').count() == 2
+    checkbox = f'input[name="offers"][value="{restricted.pk}"]'
+    if keys:
+        keys.tab_to(checkbox)
+        page.keyboard.press("Space")
+        with page.expect_navigation():
+            keys.press("main form button[type=submit]", "Enter")
+    else:
+        page.check(checkbox)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+    check(page, axe, "inspection-detail-scenario-3")
+    case = FollowUpCase.objects.get(provider=provider)
+    assert re.fullmatch(r"OPF-\d{4}-\d{4}", case.ref)
+    assert (case.scenario, case.source) == (3, "inspection")
+    status = " ".join(page.locator(".messages").inner_text().split())
+    assert f"Opfølgningssag {case.ref} er oprettet (scenarie 3)." in status
+    assert "Henvisning er begrænset for: Afklaring." in status
+    restricted.refresh_from_db()
+    kept.refresh_from_db()
+    assert (restricted.referral_status, kept.referral_status) == ("restricted", "open")
+
+    # The inspection's page names the case; the case page shows the restriction.
+    follow(page, axe, f'main a[href="{case.get_absolute_url()}"]', keys, shot="case-detail-scenario-3")
+    facts = " ".join(page.locator("main dl.facts").inner_text().split())
+    assert "Afklaring: Begrænset" in facts
+    assert "Mentorforløb" not in facts  # only the offers that are not open
+    assert inspection.ref in page.locator("main").inner_text()
+    # The provider's page lists its offers with their referral status.
+    follow(page, axe, f'main p.lead a[href="{provider.get_absolute_url()}"]', keys, shot="provider-restricted-offer")
+    row = page.locator("main tr", has=page.locator(f'a[href="{restricted.get_absolute_url()}"]'))
+    assert "Henvisning: Begrænset" in row.inner_text()
+    row = page.locator("main tr", has=page.locator(f'a[href="{kept.get_absolute_url()}"]'))
+    assert "Henvisning: Åben" in row.inner_text()
+    assert case.ref in page.locator("main").inner_text()
+
+    # "Opfølgningssager" in the menu lists the case.
+    follow(page, axe, '#main-nav a[href="/opfoelgningssager/"]', keys, shot="case-list")
+    assert page.locator("h1").inner_text() == "Opfølgningssager"
+    row = page.locator("main tbody tr", has=page.locator(f'a[href="{case.get_absolute_url()}"]'))
+    assert provider.name in row.inner_text()
+
+
+def test_contract_manager_confirms_scenario_3_and_restricts_an_offer(page, axe, personas, managed_provider):
+    _scenario_3_journey(page, axe, personas, managed_provider, keys=None)
+
+
+def test_scenario_3_journey_with_the_keyboard_alone(page, axe, personas, managed_provider):
+    _scenario_3_journey(page, axe, personas, managed_provider, keys=Keys(page))
 
 
 # --- 2. The external inspector uploads a visit report and records findings --------------------
@@ -425,6 +495,15 @@ def some_of_everything(personas, managed_provider):
         ref="K-1", provider=managed_provider, kind="formality", received_on=date(2025, 1, 5), decision="upheld"
     )
     report_services.compile_now(period=HalfYear(2025, 1), by=personas["contract_manager"])
+    # A case from other knowledge with scenario 3: measures, follow-ups and an action plan to show.
+    supervision_services.case_open_other(
+        provider=managed_provider,
+        knowledge_source="Henvendelse fra en sagsbehandler",
+        justification="Borgere oplyser, at forløbet ikke holdes.",
+        scenario=3,
+        case_number="2025-0001234",
+        by=personas["contract_manager"],
+    )
     return inspection
 
 
@@ -437,6 +516,15 @@ def test_every_page_in_the_menu_passes_axe(page, axe, personas, some_of_everythi
     assert links, "no menu"
     for href in dict.fromkeys(links):
         visit(page, href, axe, f"menu-{persona}-{href.strip('/').replace('/', '-') or 'home'}")
+    # The roles that see the follow-up cases see a case's page, too; a contract manager the form.
+    if "/opfoelgningssager/" in links:
+        case = FollowUpCase.objects.get()
+        visit(page, "/opfoelgningssager/?status=all", axe)
+        visit(page, case.get_absolute_url(), axe, f"case-detail-{persona}")
+        assert case.ref in page.locator("h1").inner_text()
+        if persona == "contract_manager":
+            visit(page, "/opfoelgningssager/ny/", axe, "case-form")
+    assert ("/opfoelgningssager/" in links) == (persona in ("contract_manager", "administrator"))
 
 
 # --- Wide tables on a phone -----------------------------------------------------------------------
@@ -459,6 +547,8 @@ def test_wide_tables_scroll_inside_their_box_on_a_phone(phone, axe, personas, so
         "/import/",
         "/sammenlignelige-grupper/",
         "/plan/",
+        "/opfoelgningssager/",
+        FollowUpCase.objects.get().get_absolute_url(),
     ]
     for path in pages:
         visit(phone, path, axe)

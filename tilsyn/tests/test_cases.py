@@ -241,6 +241,8 @@ def test_an_own_centre_never_gets_a_contractual_measure(client, personas, centre
         )
         assert Measure.objects.count() == before
         assert response.status_code == 200
+        assert "Kommunens egne centre har ingen rammeaftale: ingen kontraktlig foranstaltning" in _text(response)
+        assert kind not in _text(response).split("<main")[1]
     with pytest.raises(ValidationError) as refused:
         services.case_measure_add(case=case, kind="referral_stop", note="", by=personas["contract_manager"])
     assert refused.value.messages == [
@@ -332,3 +334,21 @@ def test_the_case_list_reads_in_a_fixed_number_of_queries(client, personas, djan
     client_for(client, personas["contract_manager"])
     with django_assert_max_num_queries(14):
         assert client.get(reverse("tilsyn:case_list"), {"status": "all"}).status_code == 200
+
+
+def test_the_start_page_lists_due_follow_ups_of_a_case_without_an_inspection(client, personas, provider):
+    """A follow-up from a case opened from other knowledge has no assessment: the start page links
+    it to the case (it used to fail with a 500 looking up the assessment's inspection)."""
+    manager = personas["contract_manager"]
+    case = services.case_open_other(
+        provider=provider, knowledge_source="Presse", justification="Artikel", scenario=3, case_number="", by=manager
+    ).case
+    assert case.follow_ups.exists()
+    case.follow_ups.update(due_on=TODAY)
+    for user in (manager, personas["administrator"]):
+        client_for(client, user)
+        response = client.get(reverse("home"))
+        assert response.status_code == 200
+        due = _text(response).split("Opfølgning med frist")[1].split("Leverandører, der endnu")[0]
+        assert f'href="{case.get_absolute_url()}"' in due
+        assert "Rød ApS" in due
