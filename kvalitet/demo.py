@@ -18,13 +18,14 @@ Citizens are pseudonyms like "B-104233", never anything that looks like a CPR nu
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from leverandoer.models import Offer, Provider
-from tilsyn.models import ActionPlan
+from tilsyn.models import ActionPlan, CaseEvent
 
 from . import services
 from .models import (
@@ -280,6 +281,10 @@ def _seed_complaints(rng, providers, quality, citizens, caseworker, today) -> tu
         for data in sorted(specs, key=lambda spec: (spec["received_on"], spec["provider"].pk)):
             complaint = services.complaint_save(complaint=None, data=data, by=caseworker)
             count += 1
+            if complaint.case_id:  # the escalation happened when the complaint was decided
+                CaseEvent.objects.filter(source="complaint", reference=complaint.ref).update(
+                    at=timezone.make_aware(datetime.combine(complaint.decided_on or complaint.received_on, time(12)))
+                )
             if complaint.action_plan_id:
                 flagged += 1
                 # The service dates the deadline from today; for demo complaints, from the decision.

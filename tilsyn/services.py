@@ -381,13 +381,26 @@ def case_decide(
         fallback = ScenarioPolicy.objects.filter(scenario=2).first()
         days = fallback.action_plan_days if fallback and fallback.action_plan_days else 30
     due = decided_on + timedelta(days=days) if days else None
-    reason = plan_reason or _("%(source)s %(reference)s") % {
-        "source": FollowUpCase.Source(source).label,
-        "reference": reference,
-    }
+    values = {"source": FollowUpCase.Source(source).label, "reference": reference, "scenario": scenario}
+    reason = (
+        plan_reason.rstrip(".")
+        or (_("%(source)s %(reference)s, scenario %(scenario)s") if scenario else _("%(source)s %(reference)s"))
+        % values
+    )
+    # A case keeps one unfinished item of each kind: a new escalation adds only what is not already
+    # under way (a referral stop in force counts as under way).
+    pending = set(case.measures.filter(done_on__isnull=True).values_list("kind", flat=True))
+    if provider.referral_status == ReferralStatus.STOPPED:
+        pending |= set(case.measures.filter(kind=Measure.Kind.REFERRAL_STOP).values_list("kind", flat=True))
+    pending_follow_ups = set(case.follow_ups.filter(done_on__isnull=True).values_list("kind", flat=True))
     # Created one by one (there are a handful) so that each has its history from the start.
     for kind in dict.fromkeys(measures):
-        measure = Measure.objects.create(assessment=assessment, case=case, kind=kind)
+        if kind in pending:
+            measure = case.measures.filter(kind=kind, done_on__isnull=True).first()
+        else:
+            measure = Measure.objects.create(assessment=assessment, case=case, kind=kind)
+        if measure is None:
+            continue
         if kind == Measure.Kind.REFERRAL_STOP:
             _referrals_stop(measure=measure, provider=provider, reason=reason, by=by, on=decided_on, decision=decision)
         elif kind == Measure.Kind.REFERRAL_STRATEGY and restricted_offers:
@@ -395,7 +408,8 @@ def case_decide(
                 measure=measure, offers=restricted_offers, reason=reason, by=by, on=decided_on, decision=decision
             )
     for kind in follow_ups:
-        FollowUp.objects.create(assessment=assessment, case=case, kind=kind, due_on=due)
+        if kind not in pending_follow_ups:
+            FollowUp.objects.create(assessment=assessment, case=case, kind=kind, due_on=due)
     if due and Measure.Kind.ACTION_PLAN in measures:
         _plan_demand(
             case=case, provider=provider, assessment=assessment, deadline=due, reason=reason, decision=decision
@@ -422,7 +436,7 @@ def _case_reference(case: FollowUpCase, reason: str) -> str:
 def _referrals_stop(*, measure: Measure, provider: Provider, reason: str, by, on: date, decision: CaseDecision) -> None:
     """Scenario 4 stops referrals to an external provider or Anden Aktør at once; the measure is
     done when decided, and the stop's reason names the case."""
-    text = _case_reference(decision.case, _("Stop of citizen referrals: scenario 4, %(reason)s.") % {"reason": reason})
+    text = _case_reference(decision.case, _("Stop of citizen referrals: %(reason)s.") % {"reason": reason})
     if provider.referral_status != ReferralStatus.STOPPED:
         referral_status_set(target=provider, status=ReferralStatus.STOPPED, reason=text, by=by, on=on)
         decision.changes.append(_("Referrals to %(name)s are stopped.") % {"name": provider.name})
@@ -432,9 +446,7 @@ def _referrals_stop(*, measure: Measure, provider: Provider, reason: str, by, on
 
 def _offers_restrict(*, measure: Measure, offers, reason: str, by, on: date, decision: CaseDecision) -> None:
     """Scenario 3's change of referral strategy: the offers the manager chose are restricted at once."""
-    text = _case_reference(
-        decision.case, _("Change of referral strategy: scenario 3, %(reason)s.") % {"reason": reason}
-    )
+    text = _case_reference(decision.case, _("Change of referral strategy: %(reason)s.") % {"reason": reason})
     for offer in offers:
         if offer.referral_status == ReferralStatus.OPEN:
             referral_status_set(target=offer, status=ReferralStatus.RESTRICTED, reason=text, by=by, on=on)

@@ -200,3 +200,14 @@ def test_scenario_3_from_a_half_year_lets_the_manager_choose_the_offers_to_restr
     strategy.refresh_from_db()
     assert strategy.done_on is not None
     assert list(strategy.offers.all()) == [restricted]
+
+
+def test_offers_of_a_provider_stopped_at_publication_read_as_stopped(personas, red, approver):
+    provider_factories.offer(provider=red, name="Mentor")
+    manager = personas["contract_manager"]
+    report = services.compile_now(period=H1, by=manager)
+    services.scenario_decide(report=report, provider_ref=red.ref, scenario=4, justification="Gentaget", by=manager)
+    _publish(report, approver)
+    [row] = services.effective_rows(report)
+    assert [offer["referral_status"] for offer in row["offers"]] == ["stopped"]
+    assert report.data["providers"][0]["offers"][0]["referral_status"] == "open"  # the snapshot as compiled

@@ -352,3 +352,24 @@ def test_the_start_page_lists_due_follow_ups_of_a_case_without_an_inspection(cli
         due = _text(response).split("Opfølgning med frist")[1].split("Leverandører, der endnu")[0]
         assert f'href="{case.get_absolute_url()}"' in due
         assert "Rød ApS" in due
+
+
+def test_a_new_escalation_adds_only_what_is_not_already_under_way(personas, provider):
+    manager = personas["contract_manager"]
+    first = services.assessment_confirm(inspection=_red(provider, personas), scenario=3, justification="", by=manager)
+    kinds = sorted(first.case.measures.values_list("kind", flat=True))
+    follow_ups = sorted(first.case.follow_ups.values_list("kind", flat=True))
+    services.assessment_confirm(inspection=_red(provider, personas), scenario=3, justification="", by=manager)
+    case = FollowUpCase.objects.get()
+    assert sorted(case.measures.values_list("kind", flat=True)) == kinds
+    assert sorted(case.follow_ups.values_list("kind", flat=True)) == follow_ups
+    # Raised to 4: the stop is new, the rest is already under way; a second 4 adds nothing.
+    services.assessment_confirm(inspection=_red(provider, personas), scenario=4, justification="x", by=manager)
+    services.assessment_confirm(inspection=_red(provider, personas), scenario=4, justification="x", by=manager)
+    case.refresh_from_db()
+    assert case.scenario == 4
+    assert case.measures.filter(kind="referral_stop").count() == 1
+    assert case.measures.filter(kind="dialogue_meeting").count() == 1
+    provider.refresh_from_db()
+    assert provider.referral_reason.startswith("Stop for henvisning af borgere: Vurdering af tilsyn INS-")
+    assert ", scenarie 4. Opfølgningssag OPF-" in provider.referral_reason

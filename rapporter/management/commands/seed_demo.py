@@ -132,6 +132,11 @@ class Command(BaseCommand):
         self.stdout.write("Track data: " + ", ".join(f"{count} {kind}" for kind, count in tracks.items()))
         reports = [self._publish(period, *managers, today=today) for period in complete_half_years(today)]
         self.stdout.write("Quality reports published: " + ", ".join(f"{r.period} v{r.version}" for r in reports))
+        # Seeded out of order (supervision, then tracks, then reports), a case is dated by its first
+        # escalation and named by what started it.
+        for case in FollowUpCase.objects.prefetch_related("events"):
+            first = min(case.events.all(), key=lambda event: event.at)
+            FollowUpCase.objects.filter(pk=case.pk).update(opened_at=first.at, source=first.source)
 
     @staticmethod
     def _publish(period: HalfYear, compiler, approver, *, today: date) -> QualityReport:
