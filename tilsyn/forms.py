@@ -224,9 +224,16 @@ class CaseOpenForm(forms.Form):
     )
     case_number = forms.CharField(label=_("Case number"), max_length=60, required=False)
 
-    def __init__(self, *args, providers, **kwargs):
+    def __init__(self, *args, providers, open_cases: dict[int, dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
+        field = self.fields["provider"]
+        field.queryset = providers
+        # Say up front which providers already have an open case (a second one is refused).
+        field.label_from_instance = lambda provider: (
+            _("%(provider)s – open case %(ref)s") % {"provider": provider, "ref": open_cases[provider.pk]["ref"]}
+            if provider.pk in open_cases
+            else str(provider)
+        )
 
 
 class CaseNumberForm(forms.Form):

@@ -358,7 +358,8 @@ def case_open(request):
         return done
     providers = provider_selectors.providers_for_list(user=request.user).filter(active=True)
     initial = {"provider": providers.filter(ref=request.GET.get("provider", "")).first()}
-    form = CaseOpenForm(request.POST or None, providers=providers, initial=initial)
+    open_cases = selectors.open_cases_by_provider(providers.values("pk"))
+    form = CaseOpenForm(request.POST or None, providers=providers, open_cases=open_cases, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.case_open_other(**form.cleaned_data, by=request.user)

@@ -373,3 +373,12 @@ def test_a_new_escalation_adds_only_what_is_not_already_under_way(personas, prov
     provider.refresh_from_db()
     assert provider.referral_reason.startswith("Stop for henvisning af borgere: Vurdering af tilsyn INS-")
     assert ", scenarie 4. Opfølgningssag OPF-" in provider.referral_reason
+
+
+def test_the_new_case_form_names_the_providers_with_an_open_case(client, personas, provider):
+    case = services.case_open_other(
+        provider=provider, knowledge_source="x", justification="y", scenario=None, case_number="", by=None
+    ).case
+    client_for(client, personas["contract_manager"])
+    page = _text(client.get(reverse("tilsyn:case_open")))
+    assert f"Rød ApS ({provider.ref}) – åben sag {case.ref}" in page
