@@ -25,7 +25,7 @@ from leverandoer.access import Role, user_roles
 from leverandoer.models import FrameworkAgreement, Offer, Provider
 from leverandoer.validators import cvr_is_valid
 from rapporter.models import Publication, QualityReport
-from tilsyn.models import ActionPlan, Assessment, FollowUp, FollowUpCase, Inspection, Measure
+from tilsyn.models import ActionPlan, Assessment, CaseEvent, FollowUp, FollowUpCase, Inspection, Measure
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,9 @@ def test_seed_demo_on_1_december_builds_three_living_years_and_publishes_each_co
     closed = FollowUpCase.objects.filter(status="closed")
     assert closed.exists()
     assert not closed.filter(closing_note="").exists()
-    assert {case.source for case in FollowUpCase.objects.all()} >= {"inspection", "half_year", "complaint"}
+    assert set(CaseEvent.objects.values_list("source", flat=True)) >= {"inspection", "half_year", "complaint"}
+    # Every case is dated by its first escalation, and none closes before it opened.
+    assert not FollowUpCase.objects.filter(closed_at__lt=F("opened_at")).exists()
     # No own centre is stopped or restricted, and none has a contractual measure.
     assert not Provider.objects.filter(kind="internal").exclude(referral_status="open").exists()
     assert not Measure.objects.filter(
