@@ -185,14 +185,16 @@ def test_scenario_1_and_2_in_the_report_and_no_red_survey_open_no_case_for_1(per
 
 
 def test_scenario_3_from_a_half_year_lets_the_manager_choose_the_offers_to_restrict(client, personas, red, approver):
-    kept, restricted = (provider_factories.offer(provider=red, name=name) for name in ("Mentor", "Afklaring"))
+    kept = provider_factories.offer(provider=red, name="Mentor")
+    # An id past 999: the checkbox value must not be written with a Danish thousands separator.
+    restricted = provider_factories.offer(provider=red, name="Afklaring", pk=12345)
     _publish(services.compile_now(period=H1, by=personas["contract_manager"]), approver)
     case = FollowUpCase.objects.get(provider=red)
     strategy = case.measures.get(kind="referral_strategy")
     assert strategy.done_on is None  # decided in the report: the offers are chosen on the case
     client_for(client, personas["contract_manager"])
     page = client.get(case.get_absolute_url()).content.decode()
-    assert f'name="offers" value="{restricted.pk}"' in page
+    assert 'name="offers" value="12345"' in page
     client.post(reverse("tilsyn:measure_done", args=[strategy.pk]), {"note": "", "offers": [restricted.pk, "x"]})
     for offer in (kept, restricted, red):
         offer.refresh_from_db()
