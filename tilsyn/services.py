@@ -336,6 +336,9 @@ def case_decide(
     restricted_offers=(),
     plan_reason: str = "",
     extra_measures: tuple[str, ...] = (),
+    knowledge_source: str = "",
+    justification: str = "",
+    case_number: str = "",
 ) -> CaseDecision:
     """An escalation of a provider: open its case or join the open one (raising its scenario), and
     set in motion what the decided scenario's policy says (Table 1), filtered for the municipality's
@@ -367,7 +370,15 @@ def case_decide(
     if already := _already_escalated(provider=provider, source=source, reference=reference, scenario=scenario):
         return CaseDecision(already, opened=False, repeated=True)
     decision = _case_join_or_open(
-        provider=provider, source=source, reference=reference, scenario=scenario, by=by, decided_on=decided_on
+        provider=provider,
+        source=source,
+        reference=reference,
+        scenario=scenario,
+        by=by,
+        decided_on=decided_on,
+        knowledge_source=knowledge_source,
+        justification=justification,
+        case_number=case_number,
     )
     case = decision.case
     if assessment is not None:
@@ -520,13 +531,10 @@ def case_open_other(
         reference=knowledge_source[:60],
         scenario=scenario,
         by=by,
+        knowledge_source=knowledge_source,
+        justification=justification,
+        case_number=case_number.strip(),
     )
-    event = decision.case.events.get()
-    event.knowledge_source, event.justification = knowledge_source, justification
-    event.save(update_fields=["knowledge_source", "justification"])
-    if case_number:
-        decision.case.case_number = case_number
-        decision.case.save(update_fields=["case_number"])
     return decision
 
 
