@@ -115,6 +115,11 @@ class ReferralStatus(models.TextChoices):
 REFERRAL_SEVERITY = {ReferralStatus.OPEN: 0, ReferralStatus.RESTRICTED: 1, ReferralStatus.STOPPED: 2}
 
 
+def stricter_referral(*statuses: str) -> str:
+    """The strictest of referral statuses: an offer is never more open than its provider."""
+    return max(statuses, key=REFERRAL_SEVERITY.__getitem__)
+
+
 class ReferralFields(models.Model):
     """Whether citizens may be referred, and who decided so, when and why."""
 
@@ -337,7 +342,7 @@ class Offer(ReferralFields):
 
     def effective_referral_status(self) -> str:
         """The stricter of the offer's own status and its provider's."""
-        return max((self.referral_status, self.provider.referral_status), key=lambda status: REFERRAL_SEVERITY[status])
+        return stricter_referral(self.referral_status, self.provider.referral_status)
 
     def effective_referral_label(self) -> str:
         return ReferralStatus(self.effective_referral_status()).label

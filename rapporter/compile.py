@@ -18,7 +18,7 @@ from kvalitet.figures import group_pools, offer_sums, pooled
 from kvalitet.periods import HalfYear
 from kvalitet.scorecard import PreviousHalfYear, empty_tracks, scorecards
 from kvalitet.scoring import TRACKS, PreviousDecision
-from leverandoer.models import REFERRAL_SEVERITY, FrameworkAgreement, Offer, OfferType, Provider, TargetGroup
+from leverandoer.models import FrameworkAgreement, Offer, OfferType, Provider, TargetGroup, stricter_referral
 from tilsyn.models import Inspection, ScenarioPolicy
 from tilsyn.selectors import evidence, open_cases_by_provider
 
@@ -111,9 +111,7 @@ def _offer_rows(provider_pks: list[int], cards: dict) -> dict[int, list[dict]]:
                 "offer_type": offer["offer_type__name"],
                 "target_group": offer["target_group__name"],
                 # The effective status: the stricter of the offer's own and its provider's.
-                "referral_status": max(
-                    offer["referral_status"], offer["provider__referral_status"], key=REFERRAL_SEVERITY.__getitem__
-                ),
+                "referral_status": stricter_referral(offer["referral_status"], offer["provider__referral_status"]),
                 "tracks": {track: track_entry(colours[track]) for track in TRACKS},
             }
         )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kvalitet.periods import HalfYear
-from leverandoer.models import REFERRAL_SEVERITY, Provider
+from leverandoer.models import Provider, stricter_referral
 from tilsyn import services as supervision
 from tilsyn.models import FollowUpCase, Measure
 
@@ -312,10 +312,6 @@ def _store_pdf_later(publication_id: int) -> None:
         logger.warning("Could not queue the PDF of publication %s; the first download renders it.", publication_id)
 
 
-def _stricter(one: str, other: str) -> str:
-    return max(one, other, key=lambda status: REFERRAL_SEVERITY[status])
-
-
 def effective_rows(report: QualityReport, *, with_effects: bool = True) -> list[dict]:
     """The snapshot's provider rows with each override applied (the snapshot itself is untouched),
     and, once published, what publication set in motion: the case and the referral status after
@@ -336,10 +332,9 @@ def effective_rows(report: QualityReport, *, with_effects: bool = True) -> list[
                 "override": override,
                 "case": effect.get("case", row.get("case")),
                 "referral_status": status,
-                "published_changes": effect.get("changes", []),
                 # An offer is never more open than its provider: a stop at publication covers them all.
                 "offers": [
-                    {**offer, "referral_status": _stricter(offer.get("referral_status", "open"), status)}
+                    {**offer, "referral_status": stricter_referral(offer.get("referral_status", "open"), status)}
                     for offer in row.get("offers", [])
                 ],
             }
