@@ -52,7 +52,7 @@ def complaint_general_practice_flagged(*, complaint: Complaint, by) -> ActionPla
     if complaint.case_id:
         return complaint.action_plan
     extra = [Measure.Kind.DIALOGUE_MEETING, Measure.Kind.ACTION_PLAN]
-    if complaint.provider.kind == Provider.Kind.INTERNAL:
+    if complaint.provider.is_internal:
         extra.append(Measure.Kind.LEGAL_TRAINING)
     decision = supervision.case_decide(
         provider=complaint.provider,

@@ -244,10 +244,14 @@ def _escalate_published(report: QualityReport, *, by) -> dict:
     administration always contacts the provider). Returns, per provider ref, the case, the referral
     status after it and the changes in words."""
     period = report.period
+
+    def red_survey(row: dict) -> bool:
+        return row["tracks"].get("user_surveys", {}).get("colour") == "red"
+
     rows = [
         row
         for row in effective_rows(report, with_effects=False)
-        if row["scenario"] in supervision.ESCALATING or row["tracks"].get("user_surveys", {}).get("colour") == "red"
+        if row["scenario"] in supervision.ESCALATING or red_survey(row)
     ]
     providers = Provider.objects.in_bulk([row["provider_ref"] for row in rows], field_name="ref")
     effects = {}
@@ -267,7 +271,7 @@ def _escalate_published(report: QualityReport, *, by) -> dict:
                 % {"scenario": row["scenario"], "period": period},
             )
             changes += decision.messages()
-        if row["tracks"].get("user_surveys", {}).get("colour") == "red":
+        if red_survey(row):
             decision = supervision.case_decide(
                 provider=provider,
                 source=FollowUpCase.Source.SURVEY,

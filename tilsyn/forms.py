@@ -11,7 +11,7 @@ from leverandoer.access import Role
 from leverandoer.forms import PlausibleDateField, UserChoiceField, chosen_provider_id
 from leverandoer.models import Offer, Provider
 
-from .models import ActionPlan, Inspection, Measure, Rating, Scenario
+from .models import OFFERS_ONLY_BY_STRATEGY, OWN_CENTRE_REFUSED, ActionPlan, Inspection, Measure, Rating, Scenario
 from .uploads import display_name, pdf_without_active_content, validate_pdf
 
 
@@ -183,7 +183,7 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, proposed: int, provider: Provider, **kwargs):
         self.proposed = proposed
         super().__init__(*args, **kwargs)
-        if provider.kind == Provider.Kind.INTERNAL:
+        if provider.is_internal:
             # An own centre has no framework agreement: no referral strategy to change.
             del self.fields["offers"]
         else:
@@ -195,7 +195,7 @@ class AssessmentForm(forms.Form):
         if scenario and scenario != self.proposed and not cleaned.get("justification", "").strip():
             self.add_error("justification", _("Explain why you choose another scenario than the proposed one."))
         if cleaned.get("offers") and scenario != Scenario.MORE:
-            self.add_error("offers", _("Offers are restricted only by a change of referral strategy (scenario 3)."))
+            self.add_error("offers", OFFERS_ONLY_BY_STRATEGY)
         return cleaned
 
 
@@ -251,16 +251,14 @@ class CaseMeasureForm(forms.Form):
 
     def __init__(self, *args, provider: Provider, **kwargs):
         super().__init__(*args, **kwargs)
-        if provider.kind == Provider.Kind.INTERNAL:
+        if provider.is_internal:
             # Only what applies to an own centre is offered; the service refuses the rest anyway.
             self.fields["kind"].choices = [
                 (code, label) for code, label in Measure.Kind.choices if code not in Measure.CONTRACTUAL
             ]
             # A contractual one posted all the same is refused in the service's words, not as an
             # unknown code.
-            self.fields["kind"].error_messages["invalid_choice"] = _(
-                "The municipality's own centres have no framework agreement: no contractual measure applies."
-            )
+            self.fields["kind"].error_messages["invalid_choice"] = OWN_CENTRE_REFUSED
 
 
 class CaseCloseForm(forms.Form):

@@ -458,6 +458,11 @@ class Assessment(models.Model):
         return self.scenario != self.proposed_scenario
 
 
+# The refusals the services and forms give for what Table 1 does not allow.
+OWN_CENTRE_REFUSED = _("The municipality's own centres have no framework agreement: no contractual measure applies.")
+OFFERS_ONLY_BY_STRATEGY = _("Offers are restricted only by a change of referral strategy (scenario 3).")
+
+
 class Measure(models.Model):
     """A measure from Table 1, as a checklist item on an assessment."""
 

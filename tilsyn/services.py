@@ -17,6 +17,8 @@ from leverandoer.services import referral_status_set, save_with_ref
 
 from . import notifications, planning, selectors
 from .models import (
+    OFFERS_ONLY_BY_STRATEGY,
+    OWN_CENTRE_REFUSED,
     ActionPlan,
     Assessment,
     CalendarFeed,
@@ -184,9 +186,7 @@ def assessment_confirm(
     if scenario != proposal.scenario and not justification:
         raise ValidationError({"justification": _("Explain why you choose another scenario than the proposed one.")})
     if restricted_offers and scenario != 3:
-        raise ValidationError(
-            {"offers": _("Offers are restricted only by a change of referral strategy (scenario 3).")}
-        )
+        raise ValidationError({"offers": OFFERS_ONLY_BY_STRATEGY})
     assessment = Assessment.objects.create(
         inspection=inspection,
         proposed_scenario=proposal.scenario,
@@ -257,10 +257,6 @@ class CaseDecision:
         else:
             head = _("Joined the open follow-up case %(ref)s.")
         return [head % values, *self.changes]
-
-
-def _internal(provider: Provider) -> bool:
-    return provider.kind == Provider.Kind.INTERNAL
 
 
 def _moment(day: date) -> datetime:
@@ -350,23 +346,11 @@ def case_decide(
     if scenario is not None and scenario not in ESCALATING:
         raise ValidationError(_("Only scenarios 2–4 open or raise a follow-up case."))
     decided_on = decided_on or timezone.localdate()
-    internal = _internal(provider)
+    internal = provider.is_internal
     restricted_offers = list(restricted_offers)
     if restricted_offers and (internal or scenario != 3):
-        raise ValidationError(
-            {
-                "offers": _(
-                    "The municipality's own centres have no framework agreement: no contractual measure applies."
-                )
-                if internal
-                else _("Offers are restricted only by a change of referral strategy (scenario 3).")
-            }
-        )
-    foreign = [offer for offer in restricted_offers if offer.provider_id != provider.pk]
-    if foreign:
-        raise ValidationError(
-            {"offers": _("These offers belong to another provider: %s") % ", ".join(map(str, foreign))}
-        )
+        raise ValidationError({"offers": OWN_CENTRE_REFUSED if internal else OFFERS_ONLY_BY_STRATEGY})
+    _check_offers(provider, restricted_offers)
     if already := _already_escalated(provider=provider, source=source, reference=reference, scenario=scenario):
         return CaseDecision(already, opened=False, repeated=True)
     decision = _case_join_or_open(
@@ -478,7 +462,7 @@ def _plan_demand(
     if plan is None:
         plan = ActionPlan.objects.create(
             case=case,
-            assessment=assessment if assessment is not None else None,
+            assessment=assessment,
             provider=provider,
             deadline=deadline,
             reason=reason[:300],
@@ -554,10 +538,8 @@ def case_measure_add(*, case: FollowUpCase, kind: str, note: str, by) -> Measure
     case = FollowUpCase.objects.select_for_update().select_related("provider").get(pk=case.pk)
     if not case.is_open:
         raise ValidationError(_("The case is closed."))
-    if _internal(case.provider) and kind in Measure.CONTRACTUAL:
-        raise ValidationError(
-            {"kind": _("The municipality's own centres have no framework agreement: no contractual measure applies.")}
-        )
+    if case.provider.is_internal and kind in Measure.CONTRACTUAL:
+        raise ValidationError({"kind": OWN_CENTRE_REFUSED})
     return Measure.objects.create(case=case, kind=kind, note=note.strip())
 
 
@@ -598,19 +580,16 @@ def measure_complete(*, measure: Measure, note: str, by, offers=()) -> Measure:
     if measure.done_on:
         raise ValidationError(_("The measure is already marked as done."))
     provider = measure_provider(measure)
-    if _internal(provider) and measure.kind in Measure.CONTRACTUAL:
-        raise ValidationError(
-            _("The municipality's own centres have no framework agreement: no contractual measure applies.")
-        )
+    if provider.is_internal and measure.kind in Measure.CONTRACTUAL:
+        raise ValidationError(OWN_CENTRE_REFUSED)
     origin = measure.assessment.inspection.ref if measure.assessment_id else measure.case.ref
     reason = _("%(measure)s after %(ref)s.") % {"measure": measure.get_kind_display(), "ref": origin}
     if note:
         reason = f"{reason} {note}"
     offers = list(offers)
     if offers and measure.kind != Measure.Kind.REFERRAL_STRATEGY:
-        raise ValidationError(_("Offers are restricted only by a change of referral strategy (scenario 3)."))
-    if foreign := [offer for offer in offers if offer.provider_id != provider.pk]:
-        raise ValidationError(_("These offers belong to another provider: %s") % ", ".join(map(str, foreign)))
+        raise ValidationError(OFFERS_ONLY_BY_STRATEGY)
+    _check_offers(provider, offers)
     if measure.kind == Measure.Kind.REFERRAL_STOP:
         referral_status_set(target=provider, status=ReferralStatus.STOPPED, reason=reason, by=by)
     elif measure.kind == Measure.Kind.REFERRAL_STRATEGY:
@@ -653,11 +632,12 @@ def action_plan_update(*, plan: ActionPlan, status: str, note: str, upload=None,
     plan.status = status
     plan.note = note
     plan.save()
-    if plan.case_id and status != ActionPlan.Status.DEMANDED:
-        # The plan is in: the case moves on from waiting for it to following it up.
-        FollowUpCase.objects.filter(pk=plan.case_id, status=FollowUpCase.Status.AWAITING_PLAN).update(
-            status=FollowUpCase.Status.FOLLOW_UP
-        )
+    case = plan.case
+    if case is not None and status != ActionPlan.Status.DEMANDED and case.status == FollowUpCase.Status.AWAITING_PLAN:
+        # The plan is in: the case moves on from waiting for it to following it up (with history).
+        case.status = FollowUpCase.Status.FOLLOW_UP
+        case._history_user = by
+        case.save(update_fields=["status"])
     return plan
 
 

@@ -382,3 +382,19 @@ def test_the_new_case_form_names_the_providers_with_an_open_case(client, persona
     client_for(client, personas["contract_manager"])
     page = _text(client.get(reverse("tilsyn:case_open")))
     assert f"Rød ApS ({provider.ref}) – åben sag {case.ref}" in page
+
+
+def test_a_received_plan_moves_the_case_on_with_a_trace(personas, provider):
+    manager = personas["contract_manager"]
+    case = services.assessment_confirm(
+        inspection=_red(provider, personas), scenario=3, justification="", by=manager
+    ).case
+    assert case.status == "awaiting_plan"
+    plan = case.action_plans.get()
+    upload = factories.pdf_upload("plan.pdf")
+    upload.display_name = "plan.pdf"  # as the form names a checked upload
+    services.action_plan_update(plan=plan, status="received", note="", upload=upload, by=manager)
+    case.refresh_from_db()
+    assert case.status == "follow_up"
+    latest = case.history.order_by("-history_id").first()
+    assert (latest.status, latest.history_user) == ("follow_up", manager)
